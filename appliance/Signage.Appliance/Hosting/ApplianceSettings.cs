@@ -1,0 +1,37 @@
+namespace Signage.Appliance.Hosting;
+
+/// <summary>
+/// Where the appliance listens and keeps its data. Each setting comes from the command line,
+/// else its environment variable, else a default:
+/// <c>--urls</c> / <c>SIGNAGE_URLS</c> (default <c>http://0.0.0.0:5080</c>, so screens on the LAN
+/// can reach it) and <c>--data-dir</c> / <c>SIGNAGE_DATA_DIR</c> (default: a per-OS folder).
+/// </summary>
+public sealed record ApplianceSettings(string Urls, string DataDirectory)
+{
+    public const string DefaultUrls = "http://0.0.0.0:5080";
+
+    public const string Usage = """
+        signage-appliance: the venue's signage server.
+
+        Options:
+          --urls <urls>          Addresses to listen on, ';'-separated. Env: SIGNAGE_URLS.
+                                 Default: http://0.0.0.0:5080
+          --data-dir <path>      Database, media, keys and logs. Env: SIGNAGE_DATA_DIR.
+                                 Default: ~/.local/share/signage-appliance (Linux),
+                                 %ProgramData%\SignageAppliance (Windows).
+          --help                 Show this help.
+          --version              Show the version.
+        """;
+
+    public static ApplianceSettings From(IConfiguration commandLine, Func<string, string?> environment) => new(
+        Urls: FirstNonBlank(commandLine["urls"], environment("SIGNAGE_URLS")) ?? DefaultUrls,
+        DataDirectory: Path.GetFullPath(FirstNonBlank(commandLine["data-dir"], environment("SIGNAGE_DATA_DIR")) ?? DefaultDataDirectory()));
+
+    /// <summary>Per OS: the machine-wide data folder on Windows (the appliance runs as a service),
+    /// the user's XDG data folder elsewhere (the installer passes /var/lib/signage explicitly).</summary>
+    public static string DefaultDataDirectory() => OperatingSystem.IsWindows()
+        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "SignageAppliance")
+        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "signage-appliance");
+
+    private static string? FirstNonBlank(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+}

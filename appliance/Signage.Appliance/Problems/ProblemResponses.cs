@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Diagnostics;
+using Signage.Contracts;
+
+namespace Signage.Appliance.Problems;
+
+/// <summary>
+/// Every error is <c>application/problem+json</c> with a <c>code</c> and the <c>requestId</c>
+/// (spec 27.2), and every response carries <c>X-Request-Id</c> (spec 27.1): thrown exceptions,
+/// framework 4xx (unknown route, wrong method, unreadable body) and endpoint problems alike.
+/// </summary>
+public static partial class ProblemResponses
+{
+    public const string RequestIdHeader = "X-Request-Id";
+
+    public static IServiceCollection AddProblemResponses(this IServiceCollection services)
+    {
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so the handler below can say why
+        return services.AddProblemDetails(o => o.CustomizeProblemDetails = Customize);
+    }
+
+    public static WebApplication UseProblemResponses(this WebApplication app)
+    {
+        app.Use(AssignRequestId);
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A request the framework could not read is the client's error, not ours.
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    /// <summary>An endpoint's error, with a precise code and a sentence a person can act on.</summary>
+    public static IResult Problem(int status, string code, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        var all = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>()) { ["code"] = code };
+        return TypedResults.Problem(detail: detail, statusCode: status, type: ProblemCodes.TypeUri(code), extensions: all);
+    }
+
+    private static void Customize(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        var status = problem.Status ?? StatusCodes.Status500InternalServerError;
+        if (!problem.Extensions.TryGetValue("code", out var code) || code is not string)
+        {
+            code = ProblemCodes.ForStatus(status);
+            if (context.Exception is BadHttpRequestException { InnerException: JsonException } bad)
+            {
+                code = ProblemCodes.MalformedJson;
+                problem.Detail = bad.Message;
+            }
+            else if (context.Exception is BadHttpRequestException other)
+            {
+                problem.Detail = other.Message;
+            }
+            problem.Extensions["code"] = code;
+        }
+        problem.Type = ProblemCodes.TypeUri((string)code!);
+        problem.Instance ??= context.HttpContext.Request.Path;
+        problem.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
+    }
+
+    /// <summary>Keeps a caller's well-formed X-Request-Id (so a trace spans player, appliance and
+    /// hub), otherwise makes a UUID; logs and problem bodies use the same id.</summary>
+    private static Task AssignRequestId(HttpContext context, RequestDelegate next)
+    {
+        var incoming = context.Request.Headers[RequestIdHeader].ToString();
+        var requestId = WellFormedRequestId().IsMatch(incoming) ? incoming : Guid.NewGuid().ToString();
+        context.TraceIdentifier = requestId;
+        // Set when the response starts: the exception handler clears headers set before it runs.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[RequestIdHeader] = requestId;
+            return Task.CompletedTask;
+        });
+        using (Serilog.Context.LogContext.PushProperty("RequestId", requestId))
+        {
+            return next(context);
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
+    private static partial Regex WellFormedRequestId();
+}
