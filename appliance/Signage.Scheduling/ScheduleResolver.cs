@@ -65,27 +65,42 @@ public sealed class ScheduleResolver(ResolverOptions options)
         var firstDay = clock.LocalDayNumber(fromTicks) - 1;
         var lastDay = clock.LocalDayNumber(toTicks);
         var buffer = ArrayPool<Occurrence>.Shared.Rent(Math.Max(1, (deviceSlots.Length + groupSlots.Length) * (lastDay - firstDay + 1)));
+        var ends = ArrayPool<long>.Shared.Rent(buffer.Length);
         try
         {
             var count = Collect(deviceSlots, clock, firstDay, lastDay, fromTicks, toTicks, buffer, 0);
             count = Collect(groupSlots, clock, firstDay, lastDay, fromTicks, toTicks, buffer, count);
             var occurrences = buffer.AsSpan(0, count);
+            occurrences.Sort(static (a, b) => a.Start.CompareTo(b.Start));
+            for (var i = 0; i < count; i++) ends[i] = occurrences[i].End;
+            Array.Sort(ends, 0, count);
 
-            var current = AnswerAt(schedule, occurrences, fromTicks);
+            // A sweep over the boundaries in time order. The queue holds the occurrences that have
+            // started, best rank first; one that has ended is dropped when it reaches the top.
+            var started = new PriorityQueue<int, int>();
+            int nextStart = 0, nextEnd = 0;
             var at = fromTicks;
+            Resolution? current = null;
             while (true)
             {
-                var next = NextBoundary(occurrences, at, toTicks);
+                for (; nextStart < count && occurrences[nextStart].Start <= at; nextStart++) started.Enqueue(nextStart, occurrences[nextStart].Slot.Rank);
+                while (started.TryPeek(out var top, out _) && occurrences[top].End <= at) started.Dequeue();
+                var answer = AnswerAt(schedule, started.TryPeek(out var winner, out _) ? occurrences[winner].Slot : null);
+                if (current is null) current = answer;
+                else if (!string.Equals(answer.PlaylistId, current.PlaylistId, StringComparison.Ordinal))
+                {
+                    if (!onSegment(current, Instant.FromUnixTimeTicks(at))) return;
+                    current = answer;
+                }
+
+                for (; nextEnd < count && ends[nextEnd] <= at; nextEnd++) { }
+                var next = Math.Min(toTicks, Math.Min(
+                    nextStart < count ? occurrences[nextStart].Start : long.MaxValue,
+                    nextEnd < count ? ends[nextEnd] : long.MaxValue));
                 if (next >= toTicks)
                 {
                     onSegment(current, Instant.FromUnixTimeTicks(toTicks));
                     return;
-                }
-                var answer = AnswerAt(schedule, occurrences, next);
-                if (!string.Equals(answer.PlaylistId, current.PlaylistId, StringComparison.Ordinal))
-                {
-                    if (!onSegment(current, Instant.FromUnixTimeTicks(next))) return;
-                    current = answer;
                 }
                 at = next;
             }
@@ -93,6 +108,7 @@ public sealed class ScheduleResolver(ResolverOptions options)
         finally
         {
             ArrayPool<Occurrence>.Shared.Return(buffer, clearArray: true);
+            ArrayPool<long>.Shared.Return(ends);
         }
     }
 
@@ -117,24 +133,8 @@ public sealed class ScheduleResolver(ResolverOptions options)
         return count;
     }
 
-    private static long NextBoundary(ReadOnlySpan<Occurrence> occurrences, long after, long limit)
+    private static Resolution AnswerAt(VenueSchedule schedule, CompiledSlot? winner)
     {
-        var next = limit;
-        foreach (ref readonly var o in occurrences)
-        {
-            if (o.Start > after && o.Start < next) next = o.Start;
-            if (o.End > after && o.End < next) next = o.End;
-        }
-        return next;
-    }
-
-    private static Resolution AnswerAt(VenueSchedule schedule, ReadOnlySpan<Occurrence> occurrences, long at)
-    {
-        CompiledSlot? winner = null;
-        foreach (ref readonly var o in occurrences)
-        {
-            if (o.Start <= at && at < o.End && (winner is null || o.Slot.Rank < winner.Rank)) winner = o.Slot;
-        }
         // ValidToUtc is filled in by the caller once the sweep knows it.
         if (winner is not null) return new Resolution(winner.Slot.PlaylistId, ResolutionSource.Slot, winner.Slot.Id, default);
         if (schedule.VenueFallbackPlaylistId is { } venue) return new Resolution(venue, ResolutionSource.VenueFallback, null, default);
