@@ -1,10 +1,14 @@
 using NodaTime;
 using Serilog;
 using Signage.Appliance;
+using Signage.Appliance.Accounts;
+using Signage.Appliance.Audit;
+using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
 using Signage.Appliance.Health;
 using Signage.Appliance.Hosting;
 using Signage.Appliance.Problems;
+using Signage.Appliance.Venues;
 using Signage.Contracts;
 
 if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(ApplianceSettings.Usage); return ExitCodes.Ok; }
@@ -19,24 +23,40 @@ try
     Log.Logger = ApplianceLogging.CreateLogger(settings.DataDirectory);
     var database = new Database(Path.Combine(settings.DataDirectory, DataDirectory.DatabaseFileName));
     var applied = Migrator.Migrate(database);
+    FirstAdmin.CreateFromEnvironment(database, Environment.GetEnvironmentVariable, SystemClock.Instance);
+    var signingKey = SigningKey.LoadOrCreate(settings.DataDirectory);
 
     builder.WebHost.UseUrls(settings.Urls);
+    // JSON bodies are small; the upload endpoint raises its own limit.
+    builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
     builder.Logging.ClearProviders();
     builder.Services.AddSerilog();
     builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
     builder.Services.ConfigureHttpJsonOptions(o =>
     {
+        // Strict reading: a missing property or a null where the contract says non-null is a 400,
+        // never a half-filled request.
+        o.SerializerOptions.RespectNullableAnnotations = true;
+        o.SerializerOptions.RespectRequiredConstructorParameters = true;
         o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
         o.SerializerOptions.TypeInfoResolverChain.Insert(1, AppJsonContext.Default);
     });
     builder.Services.AddSingleton<IClock>(SystemClock.Instance);
     builder.Services.AddSingleton(database);
     builder.Services.AddSingleton<ApplianceInfo>();
+    builder.Services.AddSingleton(signingKey);
+    builder.Services.AddSingleton<AccessTokens>();
+    builder.Services.AddSingleton<RateLimiter>();
     builder.Services.AddProblemResponses();
 
     var app = builder.Build();
     app.UseProblemResponses();
+    app.UseBearerAuthentication();
     app.MapHealth();
+    app.MapAuth();
+    app.MapUsers();
+    app.MapVenues();
+    app.MapAudit();
 
     await app.StartAsync();
     Log.Information("Signage appliance {Version} listening on {Urls}; data in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",

@@ -39,6 +39,11 @@ public static partial class ProblemResponses
         return TypedResults.Problem(detail: detail, statusCode: status, type: ProblemCodes.TypeUri(code), extensions: all);
     }
 
+    /// <summary>422 with every field's problems, so a form can show them all at once.</summary>
+    public static IResult Invalid(Dictionary<string, string[]> errors) => Problem(StatusCodes.Status422UnprocessableEntity,
+        ProblemCodes.ValidationFailed, "Some fields are not valid: " + string.Join(" ", errors.SelectMany(e => e.Value)),
+        new Dictionary<string, object?> { ["errors"] = errors });
+
     private static void Customize(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;

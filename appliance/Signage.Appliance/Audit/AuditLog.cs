@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using NodaTime;
+using Signage.Appliance.Auth;
+using Signage.Appliance.Data;
+using Signage.Appliance.Problems;
+using Signage.Contracts;
+
+namespace Signage.Appliance.Audit;
+
+/// <summary>
+/// Who did what (spec 25.9): logins, role changes, publishes, rollbacks, deletions. Written in the
+/// same transaction as the change it records, so the log never claims what did not happen.
+/// </summary>
+public static class AuditLog
+{
+    public static void Write(SqliteConnection connection, SqliteTransaction? transaction, Instant at, string action,
+        string? tenantId, string? venueId, string? actorUserId, string? targetType = null, string? targetId = null,
+        Dictionary<string, string?>? details = null)
+    {
+        connection.Execute("""
+            INSERT INTO audit_log (tenant_id, venue_id, actor_user_id, action, target_type, target_id, details_json, created_at_utc)
+            VALUES ($tenant, $venue, $actor, $action, $targetType, $targetId, $details, $at);
+            """, transaction,
+            ("$tenant", tenantId), ("$venue", venueId), ("$actor", actorUserId), ("$action", action),
+            ("$targetType", targetType), ("$targetId", targetId),
+            ("$details", JsonSerializer.Serialize(details ?? [], AuditJsonContext.Default.DictionaryStringString)), ("$at", Sql.Utc(at)));
+    }
+
+    public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/venues/{venueId}/audit", List).RequireVenueRole(VenueRank.Manager);
+        return app;
+    }
+
+    /// <summary>Newest first, cursor-paginated (spec 27.1): the cursor is the last id seen. Includes the
+    /// tenant-wide and appliance-wide entries (a failed login with an unknown email has no tenant).</summary>
+    private static async Task<IResult> List(string venueId, string? cursor, int? limit, Database database, Caller caller, CancellationToken cancellationToken)
+    {
+        var size = Math.Clamp(limit ?? 50, 1, 200);
+        long before = long.MaxValue;
+        if (cursor is not null && !long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out before))
+            return ProblemResponses.Problem(400, ProblemCodes.BadRequest, "The cursor is not one this endpoint gave out.");
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = connection.Query("""
+            SELECT audit_id, action, actor_user_id, target_type, target_id, details_json, created_at_utc FROM audit_log
+            WHERE (venue_id = $venue OR (venue_id IS NULL AND (tenant_id = $tenant OR tenant_id IS NULL))) AND audit_id < $before
+            ORDER BY audit_id DESC LIMIT $limit;
+            """, null,
+            r => new AuditEntry(r.GetInt64(0), r.GetString(1), r.NullableString(2), r.NullableString(3), r.NullableString(4), r.GetString(5), r.GetString(6)),
+            ("$venue", venueId), ("$tenant", caller.TenantId), ("$before", before), ("$limit", size + 1));
+        var next = rows.Count > size ? rows[size - 1].AuditId.ToString(CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new ItemsResponse<AuditEntry>(rows.Take(size).ToList(), next));
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string?>))]
+internal sealed partial class AuditJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
