@@ -1,0 +1,96 @@
+using Signage.Media.Tests.Builders;
+
+namespace Signage.Media.Tests;
+
+public class JpegTests
+{
+    [Fact]
+    public void A_well_formed_jpeg_reports_its_size_and_type()
+    {
+        MediaCheck check = Bytes.Inspect(JpegBuilder.Build(1280, 720));
+
+        Assert.True(check.IsValid);
+        Assert.Null(check.Detail);
+        Assert.Equal(new MediaInfo(MediaType.Image, "image/jpeg", 1280, 720, null, null, null, null, null), check.Info);
+    }
+
+    [Theory]
+    [InlineData(1920, 1080)]
+    [InlineData(1080, 1920)]
+    [InlineData(1, 1)]
+    public void A_jpeg_at_or_under_the_limit_in_either_orientation_is_valid(int width, int height) =>
+        Assert.True(Bytes.Inspect(JpegBuilder.Build(width, height)).IsValid);
+
+    [Theory]
+    [InlineData(4000, 3000, "Image is 4000×3000; the maximum is 1920×1080.")]
+    [InlineData(1921, 1080, "Image is 1921×1080; the maximum is 1920×1080.")]
+    [InlineData(1080, 1921, "Image is 1080×1921; the maximum is 1080×1920.")]
+    [InlineData(1200, 1200, "Image is 1200×1200; the maximum is 1920×1080.")]
+    public void A_jpeg_over_the_limit_is_resolution_exceeded_naming_both_sizes(int width, int height, string detail)
+    {
+        MediaCheck check = Bytes.Inspect(JpegBuilder.Build(width, height));
+
+        Assert.Equal(MediaFailureReason.ResolutionExceeded, check.Failure);
+        Assert.Equal(detail, check.Detail);
+        Assert.Equal((width, height), (check.Info!.Width, check.Info.Height));
+    }
+
+    [Fact]
+    public void A_jpeg_without_its_end_marker_is_corrupt()
+    {
+        MediaCheck check = Bytes.Inspect(JpegBuilder.Build(800, 600, withEnd: false));
+
+        Assert.Equal(MediaFailureReason.FileCorrupt, check.Failure);
+        Assert.Equal("The JPEG file is cut off: it ends before the image is complete.", check.Detail);
+    }
+
+    [Fact]
+    public void A_jpeg_without_a_frame_header_is_corrupt()
+    {
+        MediaCheck check = Bytes.Inspect(JpegBuilder.Build(800, 600, withFrameHeader: false));
+
+        Assert.Equal(MediaFailureReason.FileCorrupt, check.Failure);
+        Assert.Contains("no frame header", check.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0xFFFF)] // runs past the end of the file
+    [InlineData(0)]      // shorter than the length field itself
+    [InlineData(1)]
+    [InlineData(40)]     // lands in the middle of the next segment
+    public void A_jpeg_with_a_garbage_segment_length_is_corrupt(int length) =>
+        Assert.Equal(MediaFailureReason.FileCorrupt, Bytes.Inspect(JpegBuilder.Build(800, 600, app0Length: length)).Failure);
+
+    [Theory]
+    [InlineData(0, 600)]
+    [InlineData(800, 0)]
+    public void A_jpeg_claiming_a_zero_dimension_is_corrupt(int width, int height) =>
+        Assert.Equal(MediaFailureReason.FileCorrupt, Bytes.Inspect(JpegBuilder.Build(width, height)).Failure);
+
+    [Fact]
+    public void A_jpeg_that_is_only_its_start_marker_is_corrupt() =>
+        Assert.Equal(MediaFailureReason.FileCorrupt, Bytes.Inspect([0xFF, 0xD8, 0xFF]).Failure);
+
+    [Fact]
+    public void A_jpeg_larger_than_the_image_size_limit_is_file_size_exceeded()
+    {
+        byte[] jpeg = JpegBuilder.Build(800, 600);
+
+        MediaCheck check = Bytes.Inspect(jpeg, MediaLimits.Default with { MaxImageBytes = 100 });
+
+        Assert.Equal(MediaFailureReason.FileSizeExceeded, check.Failure);
+        Assert.Equal($"Image is {jpeg.Length} bytes; the maximum is 100 bytes.", check.Detail);
+    }
+
+    [Fact]
+    public void File_size_exceeded_rounds_the_actual_size_up_so_it_never_reads_as_the_limit()
+    {
+        byte[] small = JpegBuilder.Build(800, 600);
+        byte[] jpeg = [.. small[..^2], .. new byte[(1024 * 1024) + 1 - small.Length], 0xFF, 0xD9]; // 1 MiB + 1 byte
+
+        MediaCheck check = Bytes.Inspect(jpeg, MediaLimits.Default with { MaxImageBytes = 1024 * 1024 });
+
+        Assert.Equal(MediaFailureReason.FileSizeExceeded, check.Failure);
+        Assert.Equal("Image is 1.1 MB; the maximum is 1 MB.", check.Detail);
+    }
+}
