@@ -14,8 +14,9 @@ mkdir -p "$artifacts"
 step() { printf '\n==> %s\n' "$*"; }
 
 # --- 1. System packages -------------------------------------------------------------------
-# clang + zlib1g-dev: the native AOT linker.
-packages=(clang zlib1g-dev)
+# clang + zlib1g-dev: the native AOT linker. ffmpeg: video and image thumbnails (the appliance
+# works without it, with placeholder thumbnails; the tests cover both).
+packages=(clang zlib1g-dev ffmpeg)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

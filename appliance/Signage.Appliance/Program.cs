@@ -2,12 +2,21 @@ using NodaTime;
 using Serilog;
 using Signage.Appliance;
 using Signage.Appliance.Accounts;
+using Signage.Appliance.Assets;
 using Signage.Appliance.Audit;
 using Signage.Appliance.Auth;
+using Signage.Appliance.Campaigns;
 using Signage.Appliance.Data;
+using Signage.Appliance.Devices;
+using Signage.Appliance.Groups;
 using Signage.Appliance.Health;
+using Signage.Appliance.Playlists;
 using Signage.Appliance.Hosting;
+using Signage.Appliance.Media;
+using Signage.Appliance.Pairing;
+using Signage.Appliance.Player;
 using Signage.Appliance.Problems;
+using Signage.Appliance.Schedules;
 using Signage.Appliance.Venues;
 using Signage.Contracts;
 
@@ -48,8 +57,15 @@ try
     builder.Services.AddSingleton<AccessTokens>();
     builder.Services.AddSingleton<RateLimiter>();
     builder.Services.AddProblemResponses();
+    builder.Services.AddAssets(settings.DataDirectory, Environment.GetEnvironmentVariable);
+    builder.Services.AddSingleton(settings);
+    builder.Services.AddSingleton<DeviceDirectory>();
+    builder.Services.AddSingleton<ManifestService>();
+    builder.Services.AddSingleton<ManifestEpochs>();
+    builder.Services.AddHostedService(services => services.GetRequiredService<ManifestEpochs>());
 
     var app = builder.Build();
+    app.Services.GetRequiredService<DeviceDirectory>().LoadAll();
     app.UseProblemResponses();
     app.UseBearerAuthentication();
     app.MapHealth();
@@ -57,6 +73,18 @@ try
     app.MapUsers();
     app.MapVenues();
     app.MapAudit();
+    app.MapAssets();
+    app.MapGroups();
+    app.MapCampaigns();
+    app.MapPlaylists();
+    app.MapSchedules();
+    app.MapResolvePreview();
+    app.MapPairing();
+    app.MapDevices();
+    app.MapManifest();
+    app.MapTelemetry();
+    app.MapCommands();
+    app.MapMedia();
 
     await app.StartAsync();
     Log.Information("Signage appliance {Version} listening on {Urls}; data in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",

@@ -4,36 +4,66 @@ using NodaTime;
 namespace Signage.Appliance.Auth;
 
 /// <summary>
-/// Short-lived user access tokens (spec 25.3): HS256 JWTs signed with the appliance's key, carrying
-/// who (sub, tid) and until when (exp). Roles are looked up per request, not carried, so a role
-/// change or a disabled account takes effect at once (the spec allows server-side venue roles).
+/// The appliance's JWTs (spec 25.3), HS256 with the appliance's key:
+/// <list type="bullet">
+/// <item>user access tokens: typ=user, sub, tid, 15 minutes. Roles are looked up per request,
+/// so a role change or a disabled account takes effect at once;</item>
+/// <item>device tokens: typ=device, did, vid, tid, tv (token version), long-lived. Revoked by
+/// removing the device or bumping its token version (re-pair, move to another venue).</item>
+/// </list>
 /// </summary>
 public sealed class AccessTokens(SigningKey key, IClock clock)
 {
     public const string Issuer = "signage-appliance";
     public const string Audience = "signage-appliance";
     public static readonly Duration Lifetime = Duration.FromMinutes(15);
+    public static readonly Duration DeviceLifetime = Duration.FromDays(5 * 365);
 
     private static readonly JwtSettings Settings = new JwtSettings().RegisterMapper(new JoseJsonMapper());
 
-    public string Issue(string userId, string tenantId)
+    public string Issue(string userId, string tenantId) => Encode("user", Lifetime, new()
+    {
+        ["sub"] = userId,
+        ["tid"] = tenantId,
+    });
+
+    public string IssueDevice(string deviceId, string venueId, string tenantId, long tokenVersion) => Encode("device", DeviceLifetime, new()
+    {
+        ["did"] = deviceId,
+        ["vid"] = venueId,
+        ["tid"] = tenantId,
+        ["tv"] = tokenVersion,
+    });
+
+    /// <summary>The user and tenant of a valid, unexpired user token; null for anything else.</summary>
+    public (string UserId, string TenantId)? Validate(string token) => Read(token) is UserClaims user ? (user.UserId, user.TenantId) : null;
+
+    /// <summary>The claims of a valid, unexpired device token; null for anything else.</summary>
+    public DeviceClaims? ValidateDevice(string token) => Read(token) as DeviceClaims;
+
+    /// <summary>A valid token's identity: <see cref="UserClaims"/> or <see cref="DeviceClaims"/>; null when invalid.</summary>
+    public object? Read(string token) => Decode(token) switch
+    {
+        { } c when c.GetValueOrDefault("typ") is "user" && c.GetValueOrDefault("sub") is string sub && c.GetValueOrDefault("tid") is string tid
+            => new UserClaims(sub, tid),
+        { } c when c.GetValueOrDefault("typ") is "device" && c.GetValueOrDefault("did") is string did && c.GetValueOrDefault("vid") is string vid
+                   && c.GetValueOrDefault("tid") is string tid && c.GetValueOrDefault("tv") is long tv
+            => new DeviceClaims(did, vid, tid, tv),
+        _ => null,
+    };
+
+    private string Encode(string type, Duration lifetime, Dictionary<string, object> claims)
     {
         var now = clock.GetCurrentInstant();
-        var claims = new Dictionary<string, object>
-        {
-            ["typ"] = "user",
-            ["sub"] = userId,
-            ["tid"] = tenantId,
-            ["iss"] = Issuer,
-            ["aud"] = Audience,
-            ["iat"] = now.ToUnixTimeSeconds(),
-            ["exp"] = (now + Lifetime).ToUnixTimeSeconds(),
-        };
+        claims["typ"] = type;
+        claims["iss"] = Issuer;
+        claims["aud"] = Audience;
+        claims["iat"] = now.ToUnixTimeSeconds();
+        claims["exp"] = (now + lifetime).ToUnixTimeSeconds();
         return JWT.Encode(claims, key.Bytes, JwsAlgorithm.HS256, settings: Settings);
     }
 
-    /// <summary>The user and tenant of a valid, unexpired user token; null for anything else.</summary>
-    public (string UserId, string TenantId)? Validate(string token)
+    private Dictionary<string, object>? Decode(string token)
     {
         Dictionary<string, object> claims;
         try
@@ -44,10 +74,12 @@ public sealed class AccessTokens(SigningKey key, IClock clock)
         {
             return null; // forged, damaged or of another algorithm
         }
-        if (claims.GetValueOrDefault("typ") is not "user" || claims.GetValueOrDefault("iss") is not Issuer || claims.GetValueOrDefault("aud") is not Audience)
-            return null;
-        if (claims.GetValueOrDefault("exp") is not long exp || Instant.FromUnixTimeSeconds(exp) <= clock.GetCurrentInstant())
-            return null;
-        return claims.GetValueOrDefault("sub") is string sub && claims.GetValueOrDefault("tid") is string tid ? (sub, tid) : null;
+        if (claims.GetValueOrDefault("iss") is not Issuer || claims.GetValueOrDefault("aud") is not Audience) return null;
+        if (claims.GetValueOrDefault("exp") is not long exp || Instant.FromUnixTimeSeconds(exp) <= clock.GetCurrentInstant()) return null;
+        return claims;
     }
 }
+
+public sealed record UserClaims(string UserId, string TenantId);
+
+public sealed record DeviceClaims(string DeviceId, string VenueId, string TenantId, long TokenVersion);

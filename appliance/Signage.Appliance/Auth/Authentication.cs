@@ -1,4 +1,5 @@
 using Signage.Appliance.Data;
+using Signage.Appliance.Devices;
 using Signage.Appliance.Problems;
 using Signage.Contracts;
 
@@ -19,16 +20,27 @@ public static class Authentication
             var database = context.RequestServices.GetRequiredService<Database>();
             if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             {
-                var tokens = context.RequestServices.GetRequiredService<AccessTokens>();
-                if (tokens.Validate(header["Bearer ".Length..].Trim()) is var (userId, tenantId))
+                switch (context.RequestServices.GetRequiredService<AccessTokens>().Read(header["Bearer ".Length..].Trim()))
                 {
-                    await using var connection = await database.OpenAsync(context.RequestAborted);
-                    Caller.Load(connection, userId, tenantId)?.AttachTo(context);
+                    case UserClaims user:
+                        await using (var connection = await database.OpenAsync(context.RequestAborted))
+                        {
+                            Caller.Load(connection, user.UserId, user.TenantId)?.AttachTo(context);
+                        }
+                        break;
+                    case DeviceClaims device:
+                        // Removed, moved or re-paired devices fail here: their token is dead at once.
+                        if (context.RequestServices.GetRequiredService<DeviceDirectory>().Find(device.DeviceId) is { } entry
+                            && entry.VenueId == device.VenueId && entry.TenantId == device.TenantId && entry.TokenVersion == device.TokenVersion)
+                        {
+                            new DeviceCaller(entry.DeviceId, entry.VenueId, entry.TenantId).AttachTo(context);
+                        }
+                        break;
                 }
             }
             foreach (var rule in context.GetEndpoint()?.Metadata.GetOrderedMetadata<AccessRule>() ?? [])
             {
-                if (await rule.CheckAsync(context, Caller.Of(context), database) is { } denied)
+                if (await rule.CheckAsync(context, database) is { } denied)
                 {
                     await denied.ExecuteAsync(context);
                     return;
@@ -38,6 +50,14 @@ public static class Authentication
         });
         return app;
     }
+
+    /// <summary>A paired screen (player endpoints). A person's token here is 403.</summary>
+    public static TBuilder RequireDevice<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AccessRule(AccessRule.Kind.Device, VenueRank.None));
+
+    /// <summary>A paired screen or a signed-in person (media downloads).</summary>
+    public static TBuilder RequireDeviceOrUser<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AccessRule(AccessRule.Kind.DeviceOrUser, VenueRank.None));
 
     /// <summary>Any signed-in user.</summary>
     public static TBuilder RequireUser<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
@@ -56,11 +76,20 @@ public static class Authentication
     /// <summary>One access requirement, as endpoint metadata.</summary>
     internal sealed record AccessRule(AccessRule.Kind Requirement, VenueRank Minimum)
     {
-        public enum Kind { SignedIn, TenantAdmin, VenueRole }
+        public enum Kind { SignedIn, TenantAdmin, VenueRole, Device, DeviceOrUser }
 
-        public async Task<IResult?> CheckAsync(HttpContext http, Caller? caller, Database database)
+        public async Task<IResult?> CheckAsync(HttpContext http, Database database)
         {
-            if (caller is null) return Unauthenticated(http);
+            var caller = Caller.Of(http);
+            var device = DeviceCaller.Of(http);
+            if (Requirement == Kind.DeviceOrUser) return caller is null && device is null ? Unauthenticated(http) : null;
+            if (Requirement == Kind.Device)
+            {
+                if (device is not null) return null;
+                return caller is null ? Unauthenticated(http) : Forbidden("This endpoint is for screens; sign in as a screen with its device token.");
+            }
+            if (caller is null)
+                return device is null ? Unauthenticated(http) : Forbidden("A screen's device token cannot be used on management endpoints.");
             switch (Requirement)
             {
                 case Kind.TenantAdmin:

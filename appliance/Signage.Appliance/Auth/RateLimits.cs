@@ -12,6 +12,11 @@ public sealed record RateLimit(string Name, int Limit, Duration Window)
     public static readonly RateLimit LoginPerIp = new("login-ip", 10, Duration.FromMinutes(1));
     public static readonly RateLimit LoginPerAccount = new("login-account", 5, Duration.FromMinutes(1));
     public static readonly RateLimit RefreshPerUser = new("refresh-user", 30, Duration.FromHours(1));
+    public static readonly RateLimit UploadSessionsPerTenant = new("upload-sessions-tenant", 30, Duration.FromHours(1));
+    public static readonly RateLimit ManifestPerDevice = new("player-manifest", 2, Duration.FromMinutes(1));
+    public static readonly RateLimit HeartbeatPerDevice = new("player-heartbeat", 2, Duration.FromMinutes(1));
+    public static readonly RateLimit EventsPerDevice = new("player-events", 6, Duration.FromMinutes(1));
+    public static readonly RateLimit CommandsPerDevice = new("player-commands", 2, Duration.FromMinutes(1));
 }
 
 public readonly record struct RateDecision(bool Allowed, int Limit, int Remaining, Instant ResetAt);
@@ -20,14 +25,21 @@ public readonly record struct RateDecision(bool Allowed, int Limit, int Remainin
 /// Fixed-window counters in memory, keyed by limit and subject (an IP, an account, a device).
 /// In memory is right for one appliance: a restart forgets counts, which only ever lets a client
 /// through early. Time comes from the injected clock so tests can move it.
+/// Settings (configuration or environment, e.g. <c>RateLimits__Enabled=false</c>):
+/// <c>RateLimits:Enabled</c> (default true) and, per limit name, <c>RateLimits:{name}:Limit</c> and
+/// <c>RateLimits:{name}:WindowSeconds</c> — for a venue with an unusual fleet, or a load test.
 /// </summary>
-public sealed class RateLimiter(IClock clock)
+public sealed class RateLimiter(IClock clock, IConfiguration? configuration = null)
 {
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RateLimit> _effective = new(StringComparer.Ordinal);
+    private readonly bool _enabled = !bool.TryParse(configuration?["RateLimits:Enabled"], out var enabled) || enabled;
 
     public RateDecision Take(RateLimit limit, string subject)
     {
+        limit = Effective(limit);
         var now = clock.GetCurrentInstant();
+        if (!_enabled) return new RateDecision(true, limit.Limit, limit.Limit, now + limit.Window);
         if (_windows.Count > 50_000) Prune(now);
         var window = _windows.GetOrAdd($"{limit.Name}:{subject}", _ => new Window());
         lock (window)
@@ -42,6 +54,25 @@ public sealed class RateLimiter(IClock clock)
             return new RateDecision(allowed, limit.Limit, limit.Limit - window.Count, window.ResetAt);
         }
     }
+
+    /// <summary>Gives back one request (a held manifest request that ended because the manifest changed).</summary>
+    public void Refund(RateLimit limit, string subject)
+    {
+        if (_windows.TryGetValue($"{limit.Name}:{subject}", out var window))
+        {
+            lock (window)
+            {
+                if (window.Count > 0) window.Count--;
+            }
+        }
+    }
+
+    private RateLimit Effective(RateLimit limit) => configuration is null ? limit : _effective.GetOrAdd(limit.Name, _ => limit with
+    {
+        Limit = int.TryParse(configuration[$"RateLimits:{limit.Name}:Limit"], CultureInfo.InvariantCulture, out var count) && count > 0 ? count : limit.Limit,
+        Window = long.TryParse(configuration[$"RateLimits:{limit.Name}:WindowSeconds"], CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? Duration.FromSeconds(seconds) : limit.Window,
+    });
 
     /// <summary>Adds X-RateLimit-* headers; when refused, the 429 problem with Retry-After.</summary>
     public IResult? Enforce(HttpContext http, RateLimit limit, string subject)

@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using NodaTime;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
+using Signage.Appliance.Player;
 using Signage.Appliance.Problems;
 using Signage.Contracts;
 using Signage.Scheduling;
@@ -16,7 +17,7 @@ public static class VenueEndpoints
     {
         var venue = app.MapGroup("/v1/venues/{venueId}");
         venue.MapGet("", Get).RequireVenueRole(VenueRank.Viewer);
-        venue.MapPut("", Update).RequireVenueRole(VenueRank.Manager);
+        venue.MapPut("", Update).RequireVenueRole(VenueRank.Manager).ChangesPlayback();
         return app;
     }
 

@@ -43,6 +43,30 @@ public sealed class ApplianceApi : IAsyncDisposable
         return new ApplianceApi(process, admin, list!.Items.Single().VenueId);
     }
 
+    /// <summary>Pairs a screen the way a TV and a manager do: start, claim the code, poll for the token.</summary>
+    public async Task<(string DeviceId, string Token)> PairScreenAsync(string name, string? groupId = null, string? hardwareId = null)
+    {
+        var start = await Process.Client.PostAsJsonAsync("/v1/devices/pairing/start",
+            new PairingStartRequest(hardwareId ?? Guid.NewGuid().ToString(), new DeviceInfo("Amazon", "AFTSS", "Fire OS 8", "1.0.0")),
+            ContractsJsonContext.Default.PairingStartRequest);
+        start.EnsureSuccessStatusCode();
+        var pairing = (await start.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PairingStartResponse))!;
+        var claim = await AsAdmin(HttpMethod.Post, $"/v1/venues/{VenueId}/devices/pairing/claim",
+            JsonContent.Create(new PairingClaimRequest(pairing.Code, name, groupId), ContractsJsonContext.Default.PairingClaimRequest));
+        claim.EnsureSuccessStatusCode();
+        var status = await PairingStatusAsync(pairing);
+        return (status.DeviceId!, status.DeviceToken!);
+    }
+
+    public async Task<PairingStatusResponse> PairingStatusAsync(PairingStartResponse pairing, string? secret = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/devices/pairing/status?pairingId={pairing.PairingId}");
+        request.Headers.Add(PlayerProtocol.PairingSecretHeader, secret ?? pairing.PairingSecret);
+        var response = await Process.Client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PairingStatusResponse))!;
+    }
+
     public static async Task<TokenResponse> LoginAsync(HttpClient client, string email, string password)
     {
         var response = await client.PostAsJsonAsync("/v1/auth/login", new LoginRequest(email, password), ContractsJsonContext.Default.LoginRequest);

@@ -1,0 +1,83 @@
+using Signage.Appliance.Assets;
+using Signage.Appliance.Data;
+using Signage.Appliance.Tests.Infrastructure;
+using Signage.Media;
+
+namespace Signage.Appliance.Tests;
+
+/// <summary>The asset feature's rules that need no running appliance.</summary>
+public sealed class AssetsRulesTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData("bytes 0-99/100", 0, 99, 100)]
+    [InlineData("bytes 100-199/1000", 100, 199, 1000)]
+    [InlineData("Bytes  5-5/6", 5, 5, 6)]
+    public void Content_range_reads_first_last_and_total(string header, long start, long end, long total)
+    {
+        Assert.True(ContentRange.TryParse(header, out var range));
+        Assert.Equal(new ContentRange(start, end, total), range);
+        Assert.Equal(end - start + 1, range.Length);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("bytes 0-99")]
+    [InlineData("bytes 0-99/*")]
+    [InlineData("bytes */100")]
+    [InlineData("bytes 50-10/100")]
+    [InlineData("bytes 0-100/100")]
+    [InlineData("bytes -1-5/100")]
+    [InlineData("bytes 0-5/1e3")]
+    [InlineData("bytes 0-5/99999999999999999999")]
+    [InlineData("pages 0-5/100")]
+    public void Content_range_refuses_every_other_form(string? header) => Assert.False(ContentRange.TryParse(header, out _));
+
+    [Theory]
+    [InlineData("menu.jpg", true)]
+    [InlineData("Happy hour (5–7pm) café.png", true)]
+    [InlineData(".hidden.mp4", true)]
+    [InlineData("../menu.jpg", false)]
+    [InlineData("a/b.jpg", false)]
+    [InlineData("a\\b.jpg", false)]
+    [InlineData("..", false)]
+    [InlineData("", false)]
+    [InlineData(" ", false)]
+    [InlineData("tab\there.jpg", false)]
+    public void File_names_are_plain_names(string name, bool valid) => Assert.Equal(valid, UploadRules.FileNameProblem(name) is null);
+
+    [Theory]
+    [InlineData(null, "ffmpeg")]
+    [InlineData("", "ffmpeg")]
+    [InlineData("none", null)]
+    [InlineData("NONE", null)]
+    [InlineData("/opt/ffmpeg/bin/ffmpeg", "/opt/ffmpeg/bin/ffmpeg")]
+    public void Ffmpeg_comes_from_SIGNAGE_FFMPEG_and_none_turns_it_off(string? setting, string? expected) =>
+        Assert.Equal(expected, Thumbnailer.PathFrom(name => name == "SIGNAGE_FFMPEG" ? setting : null));
+
+    [Theory]
+    [InlineData(10.0, "1")]
+    [InlineData(1.0, "0.5")]
+    [InlineData(0.04, "0.02")]
+    public void A_video_thumbnail_is_taken_at_one_second_or_halfway_through_a_shorter_video(double seconds, string at)
+    {
+        var media = new MediaInfo(MediaType.Video, "video/mp4", 1920, 1080, TimeSpan.FromSeconds(seconds), 25, 1_000_000, "avc1", null);
+        var arguments = Thumbnailer.Arguments("in.part", media, "out.tmp");
+        Assert.Equal(at, arguments[arguments.ToList().IndexOf("-ss") + 1]);
+        Assert.Equal("mov", arguments[arguments.ToList().IndexOf("-f") + 1]); // the demuxer is named, never guessed
+    }
+
+    [Fact]
+    public void Without_playlist_tables_no_asset_is_in_a_published_playlist()
+    {
+        var database = new Database(_temp.Combine("a.db"));
+        Migrator.Migrate(database);
+        using var connection = database.Open();
+        Assert.False(AssetRules.IsInPublishedPlaylist(connection, null, "ast_" + new string('0', 32)));
+        Assert.False(AssetRules.ContentIsReferenced(connection, null, new string('0', 64)));
+    }
+}
