@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Signage.Contracts;
 using Signage.Player.Core;
 using Signage.Player.Core.Api;
 using Signage.Player.Core.Configuration;
@@ -18,9 +17,9 @@ public sealed class App : Application
         {
             DataDirectory = FileSystem.AppDataDirectory,
             HardwareId = DeviceIdentity.HardwareId(),
-            DeviceInfo = new DeviceInfo(DeviceInfo.Current.Manufacturer, DeviceInfo.Current.Model, DeviceInfo.Current.VersionString, AppInfo.Current.VersionString),
+            DeviceInfo = new Signage.Contracts.DeviceInfo(DeviceInfo.Current.Manufacturer, DeviceInfo.Current.Model, DeviceInfo.Current.VersionString, AppInfo.Current.VersionString),
             AppVersion = AppInfo.Current.VersionString,
-            NetworkType = Connectivity.Current.ConnectionProfiles.Contains(ConnectionProfile.Ethernet) ? "ETHERNET" : "WIFI",
+            NetworkType = Microsoft.Maui.Networking.Connectivity.Current.ConnectionProfiles.Contains(ConnectionProfile.Ethernet) ? "ETHERNET" : "WIFI",
         };
         // The appliance URL comes from the installer (adb shell setprop / a provisioning intent) until mDNS lands.
         var appliance = new Uri(Preferences.Default.Get("appliance-url", "http://signage-appliance.local:5080/"));
