@@ -1,0 +1,30 @@
+using System.Net;
+
+namespace Signage.Player.Core.Api;
+
+public enum ApiOutcome
+{
+    Ok,
+    NotModified,
+    /// <summary>401: counted towards "token invalid" (spec 28.10).</summary>
+    Unauthorized,
+    /// <summary>429 or 503: come back after <see cref="ApiResult{T}.RetryAfter"/> when given.</summary>
+    Throttled,
+    /// <summary>Any other HTTP error status: the appliance is there but said no.</summary>
+    HttpError,
+    /// <summary>2xx with a body we cannot read.</summary>
+    InvalidBody,
+    /// <summary>No HTTP answer at all: connection refused, timeout, DNS.</summary>
+    Unreachable,
+}
+
+/// <summary>One request's outcome, without exceptions for the expected failures of a LAN device.</summary>
+public sealed record ApiResult<T>(ApiOutcome Outcome, T? Value = default, HttpStatusCode? Status = null, TimeSpan? RetryAfter = null,
+    string? Error = null, string? ETag = null)
+{
+    public bool IsOk => Outcome == ApiOutcome.Ok;
+
+    public int? StatusCode => Status is { } s ? (int)s : null;
+
+    public static ApiResult<T> Unreachable(string error) => new(ApiOutcome.Unreachable, Error: error);
+}

@@ -1,0 +1,18 @@
+namespace Signage.Player.Core.Commands;
+
+/// <summary>What a support command can ask of the player (spec 18); the coordinator implements it.</summary>
+public interface ICommandTarget
+{
+    void RefreshManifest();
+
+    void RestartPlayback();
+
+    int ClearUnusedCache();
+
+    int ClearAllCache();
+
+    /// <summary>Asks the host to restart the app once the result is reported.</summary>
+    void RestartApp();
+
+    void EnableDiagnostics(TimeSpan duration);
+}

@@ -1,0 +1,161 @@
+using System.Net;
+using System.Text.Json;
+using Signage.Contracts;
+using Signage.Player.Core.Storage;
+using Signage.Player.Core.Telemetry;
+
+namespace Signage.Player.Core.Tests;
+
+public sealed class EventQueueTests
+{
+    private static EventUploader Uploader(CoreHarness h) => new(h.Api, h.Queue, h.Options, h.Clock, h.NewBackoff(), h.Logger);
+
+    private static PlayerEvent Record(EventQueue queue) => queue.Record(PlayerProtocol.EventTypes.PlayEnd, "INFO", JsonDocument.Parse("{\"assetId\":\"a\"}").RootElement);
+
+    private static int PlaysQueued(CoreHarness h) => h.Queue.Peek(1000).Count(e => e.EventType == PlayerProtocol.EventTypes.PlayEnd);
+
+    [Fact]
+    public void Each_event_gets_a_new_uuid_and_the_next_sequence()
+    {
+        using var h = new CoreHarness();
+        var events = Enumerable.Range(0, 3).Select(_ => Record(h.Queue)).ToList();
+        Assert.Equal([1L, 2L, 3L], events.Select(e => e.Sequence));
+        Assert.Equal(3, events.Select(e => Guid.Parse(e.EventId)).Distinct().Count());
+    }
+
+    [Fact]
+    public void Queued_events_and_the_sequence_survive_a_crash()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "player.db");
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TestManifests.Start);
+        var database = new PlayerDatabase(path);
+        var queue = new EventQueue(database, clock);
+        var before = Enumerable.Range(0, 5).Select(_ => Record(queue)).ToList();
+        queue.Remove([before[0].Sequence, before[1].Sequence]);
+        database.Dispose(); // the process dies here: nothing was sent
+
+        using var reopened = new PlayerDatabase(path);
+        var again = new EventQueue(reopened, clock);
+        Assert.Equal(before.Skip(2).Select(e => e.EventId), again.Peek(100).Select(e => e.EventId));
+        Assert.Equal(6, Record(again).Sequence);
+    }
+
+    [Fact]
+    public void The_sequence_goes_on_after_the_queue_was_emptied_and_reopened()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "player.db");
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TestManifests.Start);
+        using (var database = new PlayerDatabase(path))
+        {
+            var queue = new EventQueue(database, clock);
+            var e = Record(queue);
+            queue.Remove([e.Sequence]);
+        }
+
+        using var reopened = new PlayerDatabase(path);
+        Assert.Equal(2, Record(new EventQueue(reopened, clock)).Sequence);
+    }
+
+    [Fact]
+    public async Task Sends_in_batches_of_at_most_100_and_removes_only_what_was_answered_2xx()
+    {
+        using var h = new CoreHarness();
+        for (var i = 0; i < 250; i++)
+        {
+            Record(h.Queue);
+        }
+
+        await Uploader(h).FlushOnceAsync(CancellationToken.None);
+
+        Assert.Equal(0, h.Queue.Count);
+        Assert.Equal(250, h.Appliance.Events.Count);
+        Assert.Equal(Enumerable.Range(1, 250).Select(i => (long)i), h.Appliance.Events.Select(e => e.Sequence));
+        Assert.Equal(3, h.Appliance.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Keeps_everything_when_the_appliance_fails_and_backs_off()
+    {
+        using var h = new CoreHarness();
+        Record(h.Queue);
+        h.Appliance.Intercept = _ => new HttpResponseMessage(HttpStatusCode.InternalServerError);
+        var uploader = Uploader(h);
+        var first = await uploader.FlushOnceAsync(CancellationToken.None);
+        var second = await uploader.FlushOnceAsync(CancellationToken.None);
+        Assert.Equal(1, h.Queue.Count);
+        Assert.True(second > first);
+    }
+
+    [Fact]
+    public async Task Duplicates_and_rejected_events_leave_the_queue_too()
+    {
+        using var h = new CoreHarness();
+        Record(h.Queue);
+        Record(h.Queue);
+        h.Appliance.Intercept = _ => FakeAppliance.JsonAnswer(new EventBatchResponse(0, 1, 1, [new RejectedEvent(1, null, "bad payload")]),
+            ContractsJsonContext.Default.EventBatchResponse);
+        await Uploader(h).FlushOnceAsync(CancellationToken.None);
+        Assert.Equal(0, h.Queue.Count);
+    }
+
+    [Fact]
+    public async Task A_resend_after_a_lost_answer_is_harmless()
+    {
+        using var h = new CoreHarness();
+        Record(h.Queue);
+        var lose = true;
+        var fake = h.Appliance;
+        h.Appliance.Intercept = r =>
+        {
+            if (!lose)
+            {
+                return null;
+            }
+
+            // The appliance stores the batch, but the answer never reaches the player.
+            lose = false;
+            fake.Events.Enqueue(h.Queue.Peek(1)[0]);
+            throw new HttpRequestException("connection reset");
+        };
+        var uploader = Uploader(h);
+        await uploader.FlushOnceAsync(CancellationToken.None);
+        Assert.Equal(1, PlaysQueued(h));
+        await uploader.FlushOnceAsync(CancellationToken.None);
+        Assert.Equal(0, h.Queue.Count);
+        Assert.Single(h.Appliance.Events, e => e.EventType == PlayerProtocol.EventTypes.PlayEnd);
+    }
+
+    [Fact]
+    public async Task Events_older_than_seven_days_are_dropped_and_counted()
+    {
+        using var h = new CoreHarness();
+        Record(h.Queue);
+        h.Clock.Advance(TimeSpan.FromDays(6));
+        Record(h.Queue);
+        h.Clock.Advance(TimeSpan.FromDays(1.5));
+        h.Appliance.Intercept = _ => throw new HttpRequestException("offline");
+        await Uploader(h).FlushOnceAsync(CancellationToken.None);
+        Assert.Equal(1, PlaysQueued(h));
+        Assert.Equal(1, h.Queue.DroppedCount);
+    }
+
+    [Fact]
+    public async Task A_batch_the_appliance_refuses_is_halved_until_the_one_bad_event_is_found()
+    {
+        using var h = new CoreHarness();
+        var events = Enumerable.Range(0, 8).Select(_ => Record(h.Queue)).ToList();
+        var poison = events[5].EventId;
+        var fake = h.Appliance;
+        h.Appliance.Intercept = r =>
+        {
+            var body = r.Content!.ReadAsStringAsync().Result;
+            return body.Contains(poison, StringComparison.Ordinal) ? new HttpResponseMessage(HttpStatusCode.BadRequest) : null;
+        };
+        await Uploader(h).FlushOnceAsync(CancellationToken.None);
+        Assert.Equal(0, h.Queue.Count);
+        Assert.Equal(7, fake.Events.Count);
+        Assert.DoesNotContain(fake.Events, e => e.EventId == poison);
+    }
+}

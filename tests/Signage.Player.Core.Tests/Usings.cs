@@ -1,0 +1,1 @@
+global using Signage.Player.Core.Tests.Infrastructure;
