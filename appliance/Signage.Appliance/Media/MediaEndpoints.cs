@@ -1,8 +1,7 @@
-using System.Text.RegularExpressions;
 using Microsoft.Net.Http.Headers;
+using Signage.Appliance.Assets;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
-using Signage.Appliance.Hosting;
 
 namespace Signage.Appliance.Media;
 
@@ -10,9 +9,10 @@ namespace Signage.Appliance.Media;
 /// GET /v1/assets/{sha256}: media for screens (and signed-in staff), content-addressed and
 /// immutable. Streamed from disk by the server (sendfile where it can), with Range and If-Range for
 /// resumed downloads. The file path is built only from a validated 64-hex-digit hash, never from
-/// the request as typed, and only for assets of the caller's own venue or tenant.
+/// the request as typed, and only for content of the caller's own venue: a READY asset, or an item
+/// of any published playlist version (a rollback may name content whose asset was deleted since).
 /// </summary>
-public static partial class MediaEndpoints
+public static class MediaEndpoints
 {
     public static IEndpointRouteBuilder MapMedia(this IEndpointRouteBuilder app)
     {
@@ -20,25 +20,27 @@ public static partial class MediaEndpoints
         return app;
     }
 
-    private static async Task<IResult> Download(string sha256, HttpContext http, Database database, ApplianceSettings settings)
+    private static async Task<IResult> Download(string sha256, HttpContext http, Database database, AssetStorage storage)
     {
-        if (!Sha256Hex().IsMatch(sha256)) return Authentication.NotFound("asset");
+        if (!AssetStorage.IsSha256(sha256)) return Authentication.NotFound("asset");
         var device = DeviceCaller.Of(http);
         var caller = Caller.Of(http);
         await using var connection = await database.OpenAsync(http.RequestAborted);
-        var asset = connection.QuerySingle("""
-            SELECT content_type, venue_id FROM asset
-            WHERE sha256 = $sha AND status = 'READY' AND ($venue IS NULL OR venue_id = $venue) AND ($tenant IS NULL OR tenant_id = $tenant) LIMIT 1;
-            """, null, r => new { ContentType = r.GetString(0), Venue = r.GetString(1) },
-            ("$sha", sha256), ("$venue", device?.VenueId), ("$tenant", device?.TenantId ?? caller?.TenantId));
-        if (asset is null || (caller is not null && caller.RankAt(asset.Venue) == VenueRank.None)) return Authentication.NotFound("asset");
+        var venues = connection.Query("""
+            SELECT a.venue_id, a.tenant_id, a.content_type FROM asset a WHERE a.sha256 = $sha AND a.status = 'READY'
+            UNION ALL
+            SELECT p.venue_id, v.tenant_id, CASE i.media_type WHEN 'VIDEO' THEN 'video/mp4' ELSE 'application/octet-stream' END
+            FROM playlist_published_item i JOIN playlist p ON p.playlist_id = i.playlist_id JOIN venue v ON v.venue_id = p.venue_id
+            WHERE i.sha256 = $sha;
+            """, null, r => (Venue: r.GetString(0), Tenant: r.GetString(1), ContentType: r.GetString(2)), ("$sha", sha256));
+        var allowed = venues.Where(v => device is not null
+            ? v.Venue == device.VenueId
+            : v.Tenant == caller!.TenantId && caller.RankAt(v.Venue) > VenueRank.None).ToList();
+        if (allowed.Count == 0) return Authentication.NotFound("asset");
 
-        var path = Path.Combine(settings.DataDirectory, "blobs", sha256[..2], sha256);
+        var path = storage.BlobPath(sha256);
         if (!File.Exists(path)) return Authentication.NotFound("asset");
         http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
-        return TypedResults.PhysicalFile(path, asset.ContentType, enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{sha256}\""));
+        return TypedResults.PhysicalFile(path, allowed[0].ContentType, enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{sha256}\""));
     }
-
-    [GeneratedRegex("^[0-9a-f]{64}$")]
-    private static partial Regex Sha256Hex();
 }

@@ -173,6 +173,61 @@ public sealed class DevicePlaneTests : IAsyncLifetime
         Assert.Equal(["groupId", "orientation"], (await ProblemAsync(bad)).GetProperty("errors").EnumerateObject().Select(p => p.Name).Order());
     }
 
+    [Fact]
+    public async Task Manifest_carries_the_published_playlist_and_the_screen_downloads_its_media_with_range()
+    {
+        var video = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "real-h264-aac-160x90.mp4"));
+        var asset = await new AssetClient(_api).UploadAsync("clip.mp4", video);
+        Assert.Equal("READY", asset.Status);
+        var playlist = await PublishFallbackAsync(asset.AssetId);
+        var (_, token) = await _api.PairScreenAsync("Bar TV");
+
+        var manifest = (await (await Player(HttpMethod.Get, "/v1/player/manifest", token)).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ManifestResponse))!;
+        var item = Assert.Single(manifest.Playlist!.Items);
+        Assert.Equal((playlist, 1L), (manifest.Playlist.PlaylistId, manifest.Playlist.PublishedVersion));
+        Assert.Equal(("VIDEO", AssetClient.Sha256(video), (long)video.Length, 160, 90), (item.Type, item.ChecksumSha256, item.FileSizeBytes, item.WidthPx, item.HeightPx));
+        Assert.Equal(playlist, Assert.Single(manifest.Timeline.Playlists).PlaylistId);
+
+        var whole = await Player(HttpMethod.Get, new Uri(item.Url).PathAndQuery, token);
+        Assert.Equal(video, await whole.Content.ReadAsByteArrayAsync());
+        Assert.Equal($"\"{item.ChecksumSha256}\"", whole.Headers.ETag!.Tag);
+        Assert.Contains("immutable", whole.Headers.CacheControl!.ToString());
+
+        var resume = Request(HttpMethod.Get, new Uri(item.Url).PathAndQuery, token);
+        resume.Headers.Range = new RangeHeaderValue(1000, null);
+        var rest = await _api.Process.Client.SendAsync(resume);
+        Assert.Equal(HttpStatusCode.PartialContent, rest.StatusCode);
+        Assert.Equal(video[1000..], await rest.Content.ReadAsByteArrayAsync());
+
+        var beyond = Request(HttpMethod.Get, new Uri(item.Url).PathAndQuery, token);
+        beyond.Headers.Range = new RangeHeaderValue(video.Length + 10, null);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, (await _api.Process.Client.SendAsync(beyond)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Player(HttpMethod.Get, $"/v1/assets/{new string('a', 64)}", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Player(HttpMethod.Get, "/v1/assets/..%2F..%2Fappliance.db", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Player(HttpMethod.Get, new Uri(item.Url).PathAndQuery, null)).StatusCode);
+
+        // Content that screens play cannot be deleted from under them.
+        var delete = await _api.AsAdmin(HttpMethod.Delete, $"{Venue}/assets/{asset.AssetId}");
+        Assert.Equal(HttpStatusCode.Conflict, delete.StatusCode);
+        Assert.Equal("ASSET_IN_USE", (await ProblemAsync(delete)).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Spec_rate_limits_apply_per_screen_with_headers_and_retry_after()
+    {
+        await using var limited = await ApplianceApi.StartAsync(_temp.Combine("limited"));
+        var (_, token) = await limited.PairScreenAsync("Bar TV");
+        var first = await limited.SendAsync(HttpMethod.Get, "/v1/player/manifest", token);
+        Assert.Equal(("2", "1"), (first.Headers.GetValues("X-RateLimit-Limit").Single(), first.Headers.GetValues("X-RateLimit-Remaining").Single()));
+        await limited.SendAsync(HttpMethod.Get, "/v1/player/manifest", token);
+        var third = await limited.SendAsync(HttpMethod.Get, "/v1/player/manifest", token);
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+        Assert.True(int.Parse(third.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) is > 0 and <= 60);
+        Assert.Equal("RATE_LIMITED", (await ProblemAsync(third)).GetProperty("code").GetString());
+        var (_, other) = await limited.PairScreenAsync("Door TV");
+        Assert.Equal(HttpStatusCode.OK, (await limited.SendAsync(HttpMethod.Get, "/v1/player/manifest", other)).StatusCode); // per screen
+    }
+
     // ---- heartbeat, events, commands ----
 
     [Fact]
@@ -275,6 +330,21 @@ public sealed class DevicePlaneTests : IAsyncLifetime
         if (ifNoneMatch is not null) request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Parse(ifNoneMatch));
         if (wait is not null) request.Headers.Add("Prefer", $"wait={wait}");
         return _api.Process.Client.SendAsync(request);
+    }
+
+    /// <summary>Publishes a playlist of these assets and makes it the venue's fallback.</summary>
+    private async Task<string> PublishFallbackAsync(params string[] assets)
+    {
+        var created = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists", JsonContent.Create(new CreatePlaylistRequest("Fallback"), ContractsJsonContext.Default.CreatePlaylistRequest));
+        var playlist = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlaylistResponse))!.PlaylistId;
+        var items = await _api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", JsonContent.Create(
+            new SetPlaylistItemsRequest([.. assets.Select(a => new PlaylistItemRequest(a))]), ContractsJsonContext.Default.SetPlaylistItemsRequest), created.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, (await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", ifMatch: items.Headers.ETag!.Tag)).StatusCode);
+        var venue = await _api.AsAdmin(HttpMethod.Get, Venue);
+        var current = (await venue.Content.ReadFromJsonAsync(ContractsJsonContext.Default.VenueResponse))!;
+        Assert.Equal(HttpStatusCode.OK, (await _api.AsAdmin(HttpMethod.Put, Venue, JsonContent.Create(new UpdateVenueRequest(current.Name, current.Timezone, current.OpeningHours, playlist),
+            ContractsJsonContext.Default.UpdateVenueRequest), venue.Headers.ETag!.Tag)).StatusCode);
+        return playlist;
     }
 
     private async Task SetVenueTimezoneAsync(string zone)
