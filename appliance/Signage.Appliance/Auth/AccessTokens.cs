@@ -42,7 +42,25 @@ public sealed class AccessTokens(SigningKey key, IClock clock)
     public DeviceClaims? ValidateDevice(string token) => Read(token) as DeviceClaims;
 
     /// <summary>A valid token's identity: <see cref="UserClaims"/> or <see cref="DeviceClaims"/>; null when invalid.</summary>
-    public object? Read(string token) => Decode(token) switch
+    public object? Read(string token)
+    {
+        // Screens send the same long-lived token on every poll: verifying its signature once is enough.
+        // Revocation is not affected: the device directory is consulted on every request.
+        if (_verifiedDevices.TryGetValue(token, out var known) && known.Expires > clock.GetCurrentInstant()) return known.Claims;
+        var claims = Decode(token);
+        var identity = IdentityOf(claims);
+        if (identity is DeviceClaims device && claims!["exp"] is long exp)
+        {
+            if (_verifiedDevices.Count >= MaxVerifiedDevices) _verifiedDevices.Clear();
+            _verifiedDevices[token] = (device, Instant.FromUnixTimeSeconds(exp));
+        }
+        return identity;
+    }
+
+    private const int MaxVerifiedDevices = 20_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DeviceClaims Claims, Instant Expires)> _verifiedDevices = new(StringComparer.Ordinal);
+
+    private static object? IdentityOf(Dictionary<string, object>? claims) => claims switch
     {
         { } c when c.GetValueOrDefault("typ") is "user" && c.GetValueOrDefault("sub") is string sub && c.GetValueOrDefault("tid") is string tid
             => new UserClaims(sub, tid),
