@@ -7,32 +7,21 @@ using static Signage.Appliance.Tests.Infrastructure.ApplianceApi;
 namespace Signage.Appliance.Tests.EndToEnd;
 
 /// <summary>Sign-in, tokens and rate limits against the native binary.</summary>
-public sealed class AuthTests : IAsyncLifetime
+public sealed class AuthTests : ApplianceApiTests
 {
-    private readonly TempDirectory _temp = new();
-    private ApplianceApi _api = null!;
-
-    public async Task InitializeAsync() => _api = await ApplianceApi.StartAsync(_temp.Combine("data"));
-
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        _temp.Dispose();
-    }
-
-    private HttpClient Client => _api.Process.Client;
+    private HttpClient Client => Api.Process.Client;
 
     [Fact]
     public async Task Scripted_install_admin_signs_in_and_sees_tenant_admin_role_and_the_venue()
     {
-        Assert.Equal("Bearer", _api.Admin.TokenType);
-        Assert.Equal(900, _api.Admin.ExpiresInSeconds);
+        Assert.Equal("Bearer", Api.Admin.TokenType);
+        Assert.Equal(900, Api.Admin.ExpiresInSeconds);
 
-        var me = await (await _api.AsAdmin(HttpMethod.Get, "/v1/me")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.MeResponse);
+        var me = await (await Api.AsAdmin(HttpMethod.Get, "/v1/me")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.MeResponse);
         Assert.Equal(AdminEmail, me!.Email);
         Assert.Equal([Roles.TenantAdmin], me.TenantRoles);
 
-        var venues = await (await _api.AsAdmin(HttpMethod.Get, "/v1/me/venues")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponseVenueAccess);
+        var venues = await (await Api.AsAdmin(HttpMethod.Get, "/v1/me/venues")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponseVenueAccess);
         var venue = Assert.Single(venues!.Items);
         Assert.Equal(("The Crown", "Europe/London", Roles.VenueManager), (venue.Name, venue.Timezone, venue.Role));
     }
@@ -47,7 +36,7 @@ public sealed class AuthTests : IAsyncLifetime
         var problem = await ProblemAsync(response);
         Assert.Equal(("INVALID_CREDENTIALS", "The email or password is wrong."), (problem.GetProperty("code").GetString(), problem.GetProperty("detail").GetString()));
 
-        var audit = await (await _api.AsAdmin(HttpMethod.Get, $"/v1/venues/{_api.VenueId}/audit")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponseAuditEntry);
+        var audit = await (await Api.AsAdmin(HttpMethod.Get, $"/v1/venues/{Api.VenueId}/audit")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponseAuditEntry);
         Assert.Contains(audit!.Items, e => e.Action == "LOGIN_FAILED" && e.Details.Contains(email, StringComparison.Ordinal));
         Assert.DoesNotContain(audit.Items, e => e.Details.Contains(password, StringComparison.Ordinal));
     }
@@ -71,12 +60,12 @@ public sealed class AuthTests : IAsyncLifetime
     [Fact]
     public async Task Refresh_rotates_the_token_and_reusing_a_spent_one_signs_out_the_whole_session()
     {
-        var first = _api.Admin.RefreshToken;
+        var first = Api.Admin.RefreshToken;
         var rotated = await Refresh(first);
         Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
         var second = (await rotated.Content.ReadFromJsonAsync(ContractsJsonContext.Default.TokenResponse))!;
         Assert.NotEqual(first, second.RefreshToken);
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Get, "/v1/me", second.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendAsync(HttpMethod.Get, "/v1/me", second.AccessToken)).StatusCode);
 
         var reuse = await Refresh(first);
         Assert.Equal(HttpStatusCode.Unauthorized, reuse.StatusCode);
@@ -88,9 +77,9 @@ public sealed class AuthTests : IAsyncLifetime
     [Fact]
     public async Task Logout_revokes_the_refresh_token()
     {
-        var logout = await Client.PostAsJsonAsync("/v1/auth/logout", new RefreshRequest(_api.Admin.RefreshToken), ContractsJsonContext.Default.RefreshRequest);
+        var logout = await Client.PostAsJsonAsync("/v1/auth/logout", new RefreshRequest(Api.Admin.RefreshToken), ContractsJsonContext.Default.RefreshRequest);
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Refresh(_api.Admin.RefreshToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Refresh(Api.Admin.RefreshToken)).StatusCode);
     }
 
     [Theory]
@@ -99,7 +88,7 @@ public sealed class AuthTests : IAsyncLifetime
     [InlineData("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJ0eXAiOiJ1c2VyIiwic3ViIjoieCIsInRpZCI6InkifQ.")]
     public async Task Missing_malformed_or_unsigned_tokens_are_401(string? token)
     {
-        var response = await _api.SendAsync(HttpMethod.Get, "/v1/me", token);
+        var response = await Api.SendAsync(HttpMethod.Get, "/v1/me", token);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("UNAUTHORIZED", (await ProblemAsync(response)).GetProperty("code").GetString());
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
@@ -108,23 +97,23 @@ public sealed class AuthTests : IAsyncLifetime
     [Fact]
     public async Task Token_with_a_tampered_payload_is_401()
     {
-        var parts = _api.Admin.AccessToken.Split('.');
+        var parts = Api.Admin.AccessToken.Split('.');
         var payload = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(parts[1].PadRight(parts[1].Length + (4 - parts[1].Length % 4) % 4, '=').Replace('-', '+').Replace('_', '/')));
-        var forged = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(payload.Replace(_api.Admin.User.UserId, "usr_someone_else", StringComparison.Ordinal)))
+        var forged = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(payload.Replace(Api.Admin.User.UserId, "usr_someone_else", StringComparison.Ordinal)))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _api.SendAsync(HttpMethod.Get, "/v1/me", $"{parts[0]}.{forged}.{parts[2]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Api.SendAsync(HttpMethod.Get, "/v1/me", $"{parts[0]}.{forged}.{parts[2]}")).StatusCode);
     }
 
     [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task Signing_key_is_owner_only_and_tokens_survive_a_restart()
     {
-        var key = _temp.Combine("data", "keys", "token-signing.key");
+        var key = Temp.Combine("data", "keys", "token-signing.key");
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
-        await _api.Process.StopAsync();
+        await Api.Process.StopAsync();
 
-        await using var again = await ApplianceProcess.StartAsync(_temp.Combine("data"));
-        Assert.Equal(HttpStatusCode.OK, (await again.Client.SendAsync(Request(HttpMethod.Get, "/v1/me", _api.Admin.AccessToken))).StatusCode);
+        await using var again = await ApplianceProcess.StartAsync(Temp.Combine("data"));
+        Assert.Equal(HttpStatusCode.OK, (await again.Client.SendAsync(Request(HttpMethod.Get, "/v1/me", Api.Admin.AccessToken))).StatusCode);
     }
 
     [Theory]

@@ -9,20 +9,9 @@ using static Signage.Appliance.Tests.Infrastructure.ApplianceApi;
 namespace Signage.Appliance.Tests.EndToEnd;
 
 /// <summary>Groups, campaigns, playlists, the schedule set and the resolve preview, against the native binary.</summary>
-public sealed class ContentTests : IAsyncLifetime
+public sealed class ContentTests : ApplianceApiTests
 {
-    private readonly TempDirectory _temp = new();
-    private ApplianceApi _api = null!;
-
-    public async Task InitializeAsync() => _api = await ApplianceApi.StartAsync(_temp.Combine("data"));
-
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        _temp.Dispose();
-    }
-
-    private string Venue => $"/v1/venues/{_api.VenueId}";
+    private string Venue => $"/v1/venues/{Api.VenueId}";
 
     private static JsonContent Body<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) => JsonContent.Create(value, type);
 
@@ -32,19 +21,19 @@ public sealed class ContentTests : IAsyncLifetime
     public async Task Group_names_are_unique_per_venue_ignoring_case_and_a_group_in_use_cannot_be_deleted()
     {
         var bar = await CreateGroupAsync("Bar");
-        var duplicate = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/groups", Body(new GroupRequest("BAR"), ContractsJsonContext.Default.GroupRequest));
+        var duplicate = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/groups", Body(new GroupRequest("BAR"), ContractsJsonContext.Default.GroupRequest));
         Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
 
-        var renamed = await _api.AsAdmin(HttpMethod.Put, $"{Venue}/groups/{bar}", Body(new GroupRequest("Main bar"), ContractsJsonContext.Default.GroupRequest));
+        var renamed = await Api.AsAdmin(HttpMethod.Put, $"{Venue}/groups/{bar}", Body(new GroupRequest("Main bar"), ContractsJsonContext.Default.GroupRequest));
         Assert.Equal("Main bar", (await renamed.Content.ReadFromJsonAsync(ContractsJsonContext.Default.GroupResponse))!.Name);
 
         var playlist = await CreatePublishedPlaylistAsync("Lunch");
         await AddSlotAsync(new SlotRequest("GROUP", bar, playlist, 127, 0, 0));
-        Assert.Equal(HttpStatusCode.Conflict, (await _api.AsAdmin(HttpMethod.Delete, $"{Venue}/groups/{bar}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Api.AsAdmin(HttpMethod.Delete, $"{Venue}/groups/{bar}")).StatusCode);
 
         var empty = await CreateGroupAsync("Terrace");
-        Assert.Equal(HttpStatusCode.NoContent, (await _api.AsAdmin(HttpMethod.Delete, $"{Venue}/groups/{empty}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/groups/{empty}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.AsAdmin(HttpMethod.Delete, $"{Venue}/groups/{empty}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/groups/{empty}")).StatusCode);
     }
 
     [Theory]
@@ -53,7 +42,7 @@ public sealed class ContentTests : IAsyncLifetime
     [InlineData("""{"brandName":"Fizz","name":"Summer","startDate":"2026-07-01","endDate":"2026-06-01"}""", "endDate")]
     public async Task Invalid_campaigns_are_422_naming_the_field(string json, string field)
     {
-        var response = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/campaigns", Json(json));
+        var response = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/campaigns", Json(json));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.True((await ProblemAsync(response)).GetProperty("errors").TryGetProperty(field, out _));
     }
@@ -61,13 +50,13 @@ public sealed class ContentTests : IAsyncLifetime
     [Fact]
     public async Task Playlist_names_its_campaign_and_a_named_campaign_cannot_be_deleted()
     {
-        var created = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/campaigns", Json("""{"brandName":"Fizz","name":"Summer","startDate":"2026-06-01","endDate":"2026-08-31"}"""));
+        var created = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/campaigns", Json("""{"brandName":"Fizz","name":"Summer","startDate":"2026-06-01","endDate":"2026-08-31"}"""));
         var campaign = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.CampaignResponse))!;
-        var playlist = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists", Body(new CreatePlaylistRequest("Fizz loop", campaign.CampaignId), ContractsJsonContext.Default.CreatePlaylistRequest));
+        var playlist = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists", Body(new CreatePlaylistRequest("Fizz loop", campaign.CampaignId), ContractsJsonContext.Default.CreatePlaylistRequest));
         Assert.Equal(campaign.CampaignId, (await playlist.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlaylistResponse))!.CampaignId);
 
-        Assert.Equal(HttpStatusCode.Conflict, (await _api.AsAdmin(HttpMethod.Delete, $"{Venue}/campaigns/{campaign.CampaignId}")).StatusCode);
-        var unknown = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists", Body(new CreatePlaylistRequest("X", "cmp_nope"), ContractsJsonContext.Default.CreatePlaylistRequest));
+        Assert.Equal(HttpStatusCode.Conflict, (await Api.AsAdmin(HttpMethod.Delete, $"{Venue}/campaigns/{campaign.CampaignId}")).StatusCode);
+        var unknown = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists", Body(new CreatePlaylistRequest("X", "cmp_nope"), ContractsJsonContext.Default.CreatePlaylistRequest));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
     }
 
@@ -76,19 +65,19 @@ public sealed class ContentTests : IAsyncLifetime
     [Fact]
     public async Task Two_editors_change_the_same_draft_and_the_slower_one_gets_412_with_the_current_etag()
     {
-        var alice = await _api.CreateUserAsync("alice@venue.test", Roles.VenueEditor);
-        var bob = await _api.CreateUserAsync("bob@venue.test", Roles.VenueEditor);
+        var alice = await Api.CreateUserAsync("alice@venue.test", Roles.VenueEditor);
+        var bob = await Api.CreateUserAsync("bob@venue.test", Roles.VenueEditor);
         var (playlist, etag) = await CreatePlaylistAsync("Evening");
         var image = await SeedAssetAsync("READY", "IMAGE");
 
-        var first = await _api.SendAsync(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", alice.AccessToken, Items(new PlaylistItemRequest(image)), etag);
+        var first = await Api.SendAsync(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", alice.AccessToken, Items(new PlaylistItemRequest(image)), etag);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        var second = await _api.SendAsync(HttpMethod.Put, $"{Venue}/playlists/{playlist}", bob.AccessToken,
+        var second = await Api.SendAsync(HttpMethod.Put, $"{Venue}/playlists/{playlist}", bob.AccessToken,
             Body(new UpdatePlaylistRequest("Bob's evening"), ContractsJsonContext.Default.UpdatePlaylistRequest), etag);
 
         Assert.Equal(HttpStatusCode.PreconditionFailed, second.StatusCode);
         Assert.Equal(first.Headers.ETag!.Tag, (await ProblemAsync(second)).GetProperty("currentEtag").GetString());
-        var missing = await _api.SendAsync(HttpMethod.Put, $"{Venue}/playlists/{playlist}", bob.AccessToken,
+        var missing = await Api.SendAsync(HttpMethod.Put, $"{Venue}/playlists/{playlist}", bob.AccessToken,
             Body(new UpdatePlaylistRequest("No etag"), ContractsJsonContext.Default.UpdatePlaylistRequest));
         Assert.Equal((HttpStatusCode)428, missing.StatusCode);
     }
@@ -97,12 +86,12 @@ public sealed class ContentTests : IAsyncLifetime
     public async Task Publishing_needs_at_least_one_item_and_only_ready_assets()
     {
         var (playlist, etag) = await CreatePlaylistAsync("Not yet");
-        var empty = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", ifMatch: etag);
+        var empty = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", ifMatch: etag);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, empty.StatusCode);
 
         var processing = await SeedAssetAsync("PROCESSING", "VIDEO");
-        var withItem = await _api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", Items(new PlaylistItemRequest(processing)), etag);
-        var publish = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", ifMatch: withItem.Headers.ETag!.Tag);
+        var withItem = await Api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", Items(new PlaylistItemRequest(processing)), etag);
+        var publish = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", ifMatch: withItem.Headers.ETag!.Tag);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, publish.StatusCode);
         Assert.Contains("PROCESSING", (await ProblemAsync(publish)).GetProperty("errors").GetProperty("items")[0].GetString());
@@ -113,7 +102,7 @@ public sealed class ContentTests : IAsyncLifetime
     {
         var (playlist, etag) = await CreatePlaylistAsync("Bad items");
         var failed = await SeedAssetAsync("FAILED", "IMAGE");
-        var response = await _api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items",
+        var response = await Api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items",
             Items(new PlaylistItemRequest("ast_nope"), new PlaylistItemRequest(failed), new PlaylistItemRequest(failed, DurationMs: 10)), etag);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Equal(4, (await ProblemAsync(response)).GetProperty("errors").GetProperty("items").GetArrayLength());
@@ -126,13 +115,13 @@ public sealed class ContentTests : IAsyncLifetime
         var image = await SeedAssetAsync("READY", "IMAGE");
         var video = await SeedAssetAsync("READY", "VIDEO", durationMs: 15_000);
         var (playlist, etag) = await CreatePlaylistAsync("Bar loop");
-        var items = await _api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items",
+        var items = await Api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items",
             Items(new PlaylistItemRequest(image, 8_000), new PlaylistItemRequest(video), new PlaylistItemRequest(image, Enabled: false)), etag);
-        var published = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", ifMatch: items.Headers.ETag!.Tag);
+        var published = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", ifMatch: items.Headers.ETag!.Tag);
         Assert.Equal(HttpStatusCode.OK, published.StatusCode);
         Assert.Equal(1, (await published.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlaylistResponse))!.PublishedVersion);
 
-        await _api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", Items(new PlaylistItemRequest(image)), published.Headers.ETag!.Tag);
+        await Api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", Items(new PlaylistItemRequest(image)), published.Headers.ETag!.Tag);
 
         var versions = await VersionsAsync(playlist);
         var v1 = Assert.Single(versions);
@@ -150,7 +139,7 @@ public sealed class ContentTests : IAsyncLifetime
         etag = await PublishItemsAsync(playlist, etag, first);
         etag = await PublishItemsAsync(playlist, etag, second);
 
-        var rollback = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/rollback", Body(new RollbackRequest(1), ContractsJsonContext.Default.RollbackRequest), etag);
+        var rollback = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/rollback", Body(new RollbackRequest(1), ContractsJsonContext.Default.RollbackRequest), etag);
         Assert.Equal(HttpStatusCode.OK, rollback.StatusCode);
         var draft = (await rollback.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlaylistResponse))!;
         Assert.Equal(3, draft.PublishedVersion);
@@ -158,7 +147,7 @@ public sealed class ContentTests : IAsyncLifetime
         var v3 = (await VersionsAsync(playlist))[0];
         Assert.Equal((3L, 1L, first), (v3.Version, v3.RolledBackFromVersion!.Value, v3.Items.Single().AssetId));
 
-        var unknown = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/rollback", Body(new RollbackRequest(9), ContractsJsonContext.Default.RollbackRequest), rollback.Headers.ETag!.Tag);
+        var unknown = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/rollback", Body(new RollbackRequest(9), ContractsJsonContext.Default.RollbackRequest), rollback.Headers.ETag!.Tag);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unknown.StatusCode);
     }
 
@@ -168,14 +157,14 @@ public sealed class ContentTests : IAsyncLifetime
         var a = await SeedAssetAsync("READY", "IMAGE");
         var b = await SeedAssetAsync("READY", "IMAGE");
         var (playlist, etag) = await CreatePlaylistAsync("Order");
-        var set = await _api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", Items(new PlaylistItemRequest(a), new PlaylistItemRequest(b)), etag);
+        var set = await Api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", Items(new PlaylistItemRequest(a), new PlaylistItemRequest(b)), etag);
         var draft = (await set.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlaylistResponse))!;
 
-        var partial = await _api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/reorder",
+        var partial = await Api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/reorder",
             Body(new ReorderPlaylistRequest([draft.Items[0].ItemId]), ContractsJsonContext.Default.ReorderPlaylistRequest), set.Headers.ETag!.Tag);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, partial.StatusCode);
 
-        var reordered = await _api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/reorder",
+        var reordered = await Api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/reorder",
             Body(new ReorderPlaylistRequest([draft.Items[1].ItemId, draft.Items[0].ItemId]), ContractsJsonContext.Default.ReorderPlaylistRequest), set.Headers.ETag!.Tag);
         Assert.Equal([b, a], (await reordered.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlaylistResponse))!.Items.Select(i => i.AssetId));
     }
@@ -183,11 +172,11 @@ public sealed class ContentTests : IAsyncLifetime
     [Fact]
     public async Task Viewer_cannot_edit_playlists_and_unknown_ids_are_404()
     {
-        var viewer = await _api.CreateUserAsync("viewer@venue.test", Roles.VenueViewer);
+        var viewer = await Api.CreateUserAsync("viewer@venue.test", Roles.VenueViewer);
         var (playlist, etag) = await CreatePlaylistAsync("Read only");
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Get, $"{Venue}/playlists/{playlist}", viewer.AccessToken)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await _api.SendAsync(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", viewer.AccessToken, ifMatch: etag)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/playlists/pl_unknown")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendAsync(HttpMethod.Get, $"{Venue}/playlists/{playlist}", viewer.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api.SendAsync(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", viewer.AccessToken, ifMatch: etag)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/playlists/pl_unknown")).StatusCode);
     }
 
     [Fact]
@@ -196,8 +185,8 @@ public sealed class ContentTests : IAsyncLifetime
         var group = await CreateGroupAsync("Bar");
         var playlist = await CreatePublishedPlaylistAsync("Busy");
         await AddSlotAsync(new SlotRequest("GROUP", group, playlist, 127, 600, 720));
-        var etag = (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/playlists/{playlist}")).Headers.ETag!.Tag;
-        var delete = await _api.AsAdmin(HttpMethod.Delete, $"{Venue}/playlists/{playlist}", ifMatch: etag);
+        var etag = (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/playlists/{playlist}")).Headers.ETag!.Tag;
+        var delete = await Api.AsAdmin(HttpMethod.Delete, $"{Venue}/playlists/{playlist}", ifMatch: etag);
         Assert.Equal(HttpStatusCode.Conflict, delete.StatusCode);
         Assert.Equal("PLAYLIST_IN_USE", (await ProblemAsync(delete)).GetProperty("code").GetString());
     }
@@ -217,14 +206,14 @@ public sealed class ContentTests : IAsyncLifetime
     {
         var group = await CreateGroupAsync("Bar");
         var playlist = await CreatePublishedPlaylistAsync("P");
-        var set = await _api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset");
+        var set = await Api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset");
         var request = new SlotRequest(type, target.Replace("{group}", group, StringComparison.Ordinal), playlistId.Replace("{playlist}", playlist, StringComparison.Ordinal),
             mask, start, end, ValidFromDate: from);
-        var response = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/scheduleset/slots", Body(request, ContractsJsonContext.Default.SlotRequest), set.Headers.ETag!.Tag);
+        var response = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/scheduleset/slots", Body(request, ContractsJsonContext.Default.SlotRequest), set.Headers.ETag!.Tag);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.True((await ProblemAsync(response)).GetProperty("errors").TryGetProperty(field, out _), field);
-        Assert.Equal(set.Headers.ETag.Tag, (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset")).Headers.ETag!.Tag);
+        Assert.Equal(set.Headers.ETag.Tag, (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset")).Headers.ETag!.Tag);
     }
 
     [Fact]
@@ -233,8 +222,8 @@ public sealed class ContentTests : IAsyncLifetime
         var group = await CreateGroupAsync("Bar");
         var (draftOnly, _) = await CreatePlaylistAsync("Draft only");
         await AddSlotAsync(new SlotRequest("GROUP", group, draftOnly, 127, 0, 0));
-        var etag = (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset")).Headers.ETag!.Tag;
-        var publish = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/scheduleset/publish", ifMatch: etag);
+        var etag = (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset")).Headers.ETag!.Tag;
+        var publish = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/scheduleset/publish", ifMatch: etag);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, publish.StatusCode);
         Assert.Contains("not published", (await ProblemAsync(publish)).GetProperty("errors").GetProperty("slots")[0].GetString());
     }
@@ -259,9 +248,9 @@ public sealed class ContentTests : IAsyncLifetime
         var evening = await ResolveAsync($"groupId={group}&at=2026-11-23T20:00:00Z");
         Assert.Equal((fallback, "VenueFallback"), (evening.PlaylistId, evening.Source));
 
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/schedule/resolve?groupId=grp_nope")).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/schedule/resolve?groupId={group}&at=yesterday")).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/schedule/resolve")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/schedule/resolve?groupId=grp_nope")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/schedule/resolve?groupId={group}&at=yesterday")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/schedule/resolve")).StatusCode);
     }
 
     [Fact]
@@ -273,20 +262,20 @@ public sealed class ContentTests : IAsyncLifetime
         var slot = await AddSlotAsync(new SlotRequest("GROUP", group, a, 127, 0, 0));
         await PublishScheduleAsync();
 
-        var etag = (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset")).Headers.ETag!.Tag;
-        await _api.AsAdmin(HttpMethod.Put, $"{Venue}/scheduleset/slots/{slot}", Body(new SlotRequest("GROUP", group, b, 127, 0, 0), ContractsJsonContext.Default.SlotRequest), etag);
+        var etag = (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset")).Headers.ETag!.Tag;
+        await Api.AsAdmin(HttpMethod.Put, $"{Venue}/scheduleset/slots/{slot}", Body(new SlotRequest("GROUP", group, b, 127, 0, 0), ContractsJsonContext.Default.SlotRequest), etag);
         Assert.Equal(a, (await ResolveAsync($"groupId={group}")).PlaylistId);
 
         await PublishScheduleAsync();
         Assert.Equal(b, (await ResolveAsync($"groupId={group}")).PlaylistId);
 
-        etag = (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset")).Headers.ETag!.Tag;
-        var rollback = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/scheduleset/rollback", Body(new RollbackRequest(1), ContractsJsonContext.Default.RollbackRequest), etag);
+        etag = (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset")).Headers.ETag!.Tag;
+        var rollback = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/scheduleset/rollback", Body(new RollbackRequest(1), ContractsJsonContext.Default.RollbackRequest), etag);
         Assert.Equal(HttpStatusCode.OK, rollback.StatusCode);
         Assert.Equal(3, (await rollback.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ScheduleSetResponse))!.PublishedVersion);
         Assert.Equal(a, (await ResolveAsync($"groupId={group}")).PlaylistId);
 
-        var history = await (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/publishes")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponsePublishEventResponse);
+        var history = await (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/publishes")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponsePublishEventResponse);
         Assert.Equal(("SCHEDULE", "ROLLBACK", 3L), (history!.Items[0].Kind, history.Items[0].Action, history.Items[0].Version));
         Assert.Contains(history.Items, e => e.Kind == "PLAYLIST");
     }
@@ -297,22 +286,22 @@ public sealed class ContentTests : IAsyncLifetime
 
     private async Task<string> CreateGroupAsync(string name)
     {
-        var response = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/groups", Body(new GroupRequest(name), ContractsJsonContext.Default.GroupRequest));
+        var response = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/groups", Body(new GroupRequest(name), ContractsJsonContext.Default.GroupRequest));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.GroupResponse))!.GroupId;
     }
 
     private async Task<(string Id, string ETag)> CreatePlaylistAsync(string name)
     {
-        var response = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists", Body(new CreatePlaylistRequest(name), ContractsJsonContext.Default.CreatePlaylistRequest));
+        var response = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists", Body(new CreatePlaylistRequest(name), ContractsJsonContext.Default.CreatePlaylistRequest));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return ((await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlaylistResponse))!.PlaylistId, response.Headers.ETag!.Tag);
     }
 
     private async Task<string> PublishItemsAsync(string playlist, string etag, params string[] assets)
     {
-        var set = await _api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", Items([.. assets.Select(a => new PlaylistItemRequest(a))]), etag);
-        var published = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", ifMatch: set.Headers.ETag!.Tag);
+        var set = await Api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", Items([.. assets.Select(a => new PlaylistItemRequest(a))]), etag);
+        var published = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", ifMatch: set.Headers.ETag!.Tag);
         Assert.Equal(HttpStatusCode.OK, published.StatusCode);
         return published.Headers.ETag!.Tag;
     }
@@ -326,49 +315,49 @@ public sealed class ContentTests : IAsyncLifetime
 
     private async Task<string> AddSlotAsync(SlotRequest slot)
     {
-        var etag = (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset")).Headers.ETag!.Tag;
-        var response = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/scheduleset/slots", Body(slot, ContractsJsonContext.Default.SlotRequest), etag);
+        var etag = (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset")).Headers.ETag!.Tag;
+        var response = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/scheduleset/slots", Body(slot, ContractsJsonContext.Default.SlotRequest), etag);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ScheduleSetResponse))!.Slots.OrderBy(s => s.UpdatedAtUtc).Last().SlotId;
     }
 
     private async Task PublishScheduleAsync()
     {
-        var etag = (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset")).Headers.ETag!.Tag;
-        Assert.Equal(HttpStatusCode.OK, (await _api.AsAdmin(HttpMethod.Post, $"{Venue}/scheduleset/publish", ifMatch: etag)).StatusCode);
+        var etag = (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/scheduleset")).Headers.ETag!.Tag;
+        Assert.Equal(HttpStatusCode.OK, (await Api.AsAdmin(HttpMethod.Post, $"{Venue}/scheduleset/publish", ifMatch: etag)).StatusCode);
     }
 
     private async Task SetFallbackAsync(string playlist)
     {
-        var venue = await _api.AsAdmin(HttpMethod.Get, Venue);
+        var venue = await Api.AsAdmin(HttpMethod.Get, Venue);
         var current = (await venue.Content.ReadFromJsonAsync(ContractsJsonContext.Default.VenueResponse))!;
-        var update = await _api.AsAdmin(HttpMethod.Put, Venue, Body(new UpdateVenueRequest(current.Name, current.Timezone, current.OpeningHours, playlist),
+        var update = await Api.AsAdmin(HttpMethod.Put, Venue, Body(new UpdateVenueRequest(current.Name, current.Timezone, current.OpeningHours, playlist),
             ContractsJsonContext.Default.UpdateVenueRequest), venue.Headers.ETag!.Tag);
         Assert.Equal(HttpStatusCode.OK, update.StatusCode);
     }
 
     private async Task<ResolveResponse> ResolveAsync(string query)
     {
-        var response = await _api.AsAdmin(HttpMethod.Get, $"{Venue}/schedule/resolve?{query}");
+        var response = await Api.AsAdmin(HttpMethod.Get, $"{Venue}/schedule/resolve?{query}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ResolveResponse))!;
     }
 
     private async Task<List<PlaylistVersionResponse>> VersionsAsync(string playlist) =>
-        [.. (await (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/playlists/{playlist}/versions")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponsePlaylistVersionResponse))!.Items];
+        [.. (await (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/playlists/{playlist}/versions")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponsePlaylistVersionResponse))!.Items];
 
     private async Task<long> EpochAsync() =>
-        (await (await _api.AsAdmin(HttpMethod.Get, Venue)).Content.ReadFromJsonAsync(ContractsJsonContext.Default.VenueResponse))!.ManifestEpoch;
+        (await (await Api.AsAdmin(HttpMethod.Get, Venue)).Content.ReadFromJsonAsync(ContractsJsonContext.Default.VenueResponse))!.ManifestEpoch;
 
     private async Task<IEnumerable<string>> AuditActionsAsync() =>
-        (await (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/audit")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponseAuditEntry))!.Items.Select(e => e.Action);
+        (await (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/audit")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponseAuditEntry))!.Items.Select(e => e.Action);
 
     /// <summary>An asset row as the upload pipeline leaves it, written straight into the database so
     /// these tests are about playlists, not media processing (the asset tests cover that).</summary>
     private async Task<string> SeedAssetAsync(string status, string mediaType, long? durationMs = null)
     {
         var id = $"ast_{Guid.NewGuid():N}";
-        await using var connection = new SqliteConnection($"Data Source={_temp.Combine("data", "appliance.db")};Pooling=False");
+        await using var connection = new SqliteConnection($"Data Source={Temp.Combine("data", "appliance.db")};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
@@ -382,8 +371,8 @@ public sealed class ContentTests : IAsyncLifetime
                 CASE WHEN $status = 'FAILED' THEN 'Seeded failure.' END);
             """;
         command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$tenant", _api.TenantId);
-        command.Parameters.AddWithValue("$venue", _api.VenueId);
+        command.Parameters.AddWithValue("$tenant", Api.TenantId);
+        command.Parameters.AddWithValue("$venue", Api.VenueId);
         command.Parameters.AddWithValue("$status", status);
         command.Parameters.AddWithValue("$type", mediaType);
         command.Parameters.AddWithValue("$sha", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id))));

@@ -12,22 +12,12 @@ namespace Signage.Appliance.Tests.EndToEnd;
 
 /// <summary>Pairing, device tokens and the player API against the native binary; includes the
 /// control-plane seed's pairing and plan acceptance tests.</summary>
-public sealed class DevicePlaneTests : IAsyncLifetime
+public sealed class DevicePlaneTests : ApplianceApiTests
 {
-    private readonly TempDirectory _temp = new();
-    private ApplianceApi _api = null!;
-
     // The spec's per-device limits (2 manifests a minute) would throttle a test; one test turns them back on.
-    public async Task InitializeAsync() =>
-        _api = await ApplianceApi.StartAsync(_temp.Combine("data"), new Dictionary<string, string> { ["RateLimits__Enabled"] = "false" });
+    protected override IDictionary<string, string>? Environment => new Dictionary<string, string> { ["RateLimits__Enabled"] = "false" };
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        _temp.Dispose();
-    }
-
-    private string Venue => $"/v1/venues/{_api.VenueId}";
+    private string Venue => $"/v1/venues/{Api.VenueId}";
 
     // ---- seed 001: pairing ----
 
@@ -37,12 +27,12 @@ public sealed class DevicePlaneTests : IAsyncLifetime
         var pairing = await StartPairingAsync("hw-1");
         Assert.Matches("^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$", pairing.Code);
         Assert.Contains($"/admin/pair?code={pairing.Code}", pairing.QrPayload);
-        Assert.Equal(PlayerProtocol.PairingStatus.Pending, (await _api.PairingStatusAsync(pairing)).Status);
+        Assert.Equal(PlayerProtocol.PairingStatus.Pending, (await Api.PairingStatusAsync(pairing)).Status);
 
         var claim = await Claim(pairing.Code.ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal), "Bar TV");
         Assert.Equal(HttpStatusCode.Created, claim.StatusCode);
-        var status = await _api.PairingStatusAsync(pairing);
-        Assert.Equal((PlayerProtocol.PairingStatus.Completed, _api.VenueId), (status.Status, status.VenueId));
+        var status = await Api.PairingStatusAsync(pairing);
+        Assert.Equal((PlayerProtocol.PairingStatus.Completed, Api.VenueId), (status.Status, status.VenueId));
 
         var manifest = await Player(HttpMethod.Get, "/v1/player/manifest", status.DeviceToken);
         Assert.Equal(HttpStatusCode.OK, manifest.StatusCode);
@@ -64,7 +54,7 @@ public sealed class DevicePlaneTests : IAsyncLifetime
         var pairing = await StartPairingAsync("hw-3");
         Execute("UPDATE device_pairing SET expires_at_utc = '2020-01-01T00:00:00.000Z' WHERE pairing_id = $id;", ("$id", pairing.PairingId));
         Assert.Equal(HttpStatusCode.NotFound, (await Claim(pairing.Code, "Late")).StatusCode);
-        Assert.Equal(PlayerProtocol.PairingStatus.Expired, (await _api.PairingStatusAsync(pairing)).Status);
+        Assert.Equal(PlayerProtocol.PairingStatus.Expired, (await Api.PairingStatusAsync(pairing)).Status);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Claim("AEIOU", "Bad")).StatusCode);
     }
 
@@ -74,10 +64,10 @@ public sealed class DevicePlaneTests : IAsyncLifetime
         var pairing = await StartPairingAsync("hw-4");
         using var stranger = new HttpRequestMessage(HttpMethod.Get, $"/v1/devices/pairing/status?pairingId={pairing.PairingId}");
         stranger.Headers.Add(PlayerProtocol.PairingSecretHeader, new string('0', 64));
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.Process.Client.SendAsync(stranger)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.Process.Client.SendAsync(stranger)).StatusCode);
 
-        var editor = await _api.CreateUserAsync("editor@venue.test", Roles.VenueEditor);
-        var claim = await _api.SendAsync(HttpMethod.Post, $"{Venue}/devices/pairing/claim", editor.AccessToken,
+        var editor = await Api.CreateUserAsync("editor@venue.test", Roles.VenueEditor);
+        var claim = await Api.SendAsync(HttpMethod.Post, $"{Venue}/devices/pairing/claim", editor.AccessToken,
             JsonContent.Create(new PairingClaimRequest(pairing.Code, "Nope"), ContractsJsonContext.Default.PairingClaimRequest));
         Assert.Equal(HttpStatusCode.Forbidden, claim.StatusCode);
     }
@@ -87,23 +77,23 @@ public sealed class DevicePlaneTests : IAsyncLifetime
     [Fact]
     public async Task Device_tokens_work_only_on_player_endpoints_and_user_tokens_only_on_management()
     {
-        var (deviceId, token) = await _api.PairScreenAsync("Door TV");
-        Assert.Equal(HttpStatusCode.Forbidden, (await _api.SendAsync(HttpMethod.Get, $"{Venue}/devices", token)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await _api.AsAdmin(HttpMethod.Get, "/v1/player/manifest")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}")).StatusCode);
+        var (deviceId, token) = await Api.PairScreenAsync("Door TV");
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api.SendAsync(HttpMethod.Get, $"{Venue}/devices", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api.AsAdmin(HttpMethod.Get, "/v1/player/manifest")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}")).StatusCode);
     }
 
     [Fact]
     public async Task Removed_device_token_is_401_at_once_and_re_pairing_the_same_hardware_keeps_the_record()
     {
-        var (deviceId, token) = await _api.PairScreenAsync("Window TV", hardwareId: "hw-window");
+        var (deviceId, token) = await Api.PairScreenAsync("Window TV", hardwareId: "hw-window");
         Assert.Equal(HttpStatusCode.OK, (await Player(HttpMethod.Get, "/v1/player/manifest", token)).StatusCode);
 
-        var (again, newToken) = await _api.PairScreenAsync("Window TV 2", hardwareId: "hw-window");
+        var (again, newToken) = await Api.PairScreenAsync("Window TV 2", hardwareId: "hw-window");
         Assert.Equal(deviceId, again);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Player(HttpMethod.Get, "/v1/player/manifest", token)).StatusCode); // old token revoked
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _api.AsAdmin(HttpMethod.Delete, $"{Venue}/devices/{deviceId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.AsAdmin(HttpMethod.Delete, $"{Venue}/devices/{deviceId}")).StatusCode);
         var afterRemoval = await Player(HttpMethod.Post, "/v1/player/heartbeat", newToken, Heartbeat(null));
         Assert.Equal(HttpStatusCode.Unauthorized, afterRemoval.StatusCode);
         Assert.Equal("UNAUTHORIZED", (await ProblemAsync(afterRemoval)).GetProperty("code").GetString());
@@ -114,7 +104,7 @@ public sealed class DevicePlaneTests : IAsyncLifetime
     [Fact]
     public async Task Manifest_covers_72_hours_has_a_stable_etag_and_answers_304_to_if_none_match()
     {
-        var (_, token) = await _api.PairScreenAsync("Bar TV");
+        var (_, token) = await Api.PairScreenAsync("Bar TV");
         var first = await Player(HttpMethod.Get, "/v1/player/manifest", token);
         var manifest = (await first.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ManifestResponse))!;
         var etag = first.Headers.ETag!.Tag;
@@ -135,7 +125,7 @@ public sealed class DevicePlaneTests : IAsyncLifetime
     [Fact]
     public async Task Held_manifest_request_answers_within_a_second_of_a_publish_and_304_when_nothing_changes()
     {
-        var (_, token) = await _api.PairScreenAsync("Bar TV");
+        var (_, token) = await Api.PairScreenAsync("Bar TV");
         var etag = (await Player(HttpMethod.Get, "/v1/player/manifest", token)).Headers.ETag!.Tag;
 
         var quiet = Stopwatch.StartNew();
@@ -157,18 +147,18 @@ public sealed class DevicePlaneTests : IAsyncLifetime
     [Fact]
     public async Task Device_settings_and_group_reach_the_manifest_and_need_if_match()
     {
-        var (deviceId, token) = await _api.PairScreenAsync("Bar TV");
-        var detail = await _api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}");
+        var (deviceId, token) = await Api.PairScreenAsync("Bar TV");
+        var detail = await Api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}");
         var patch = JsonContent.Create(new UpdateDeviceRequest(RunMode: "SHARED", Orientation: "PORTRAIT", Timezone: "Asia/Tokyo", CacheBudgetBytes: 512L * 1024 * 1024),
             ContractsJsonContext.Default.UpdateDeviceRequest);
-        Assert.Equal((HttpStatusCode)428, (await _api.AsAdmin(HttpMethod.Patch, $"{Venue}/devices/{deviceId}", patch)).StatusCode);
-        var updated = await _api.AsAdmin(HttpMethod.Patch, $"{Venue}/devices/{deviceId}", patch, detail.Headers.ETag!.Tag);
+        Assert.Equal((HttpStatusCode)428, (await Api.AsAdmin(HttpMethod.Patch, $"{Venue}/devices/{deviceId}", patch)).StatusCode);
+        var updated = await Api.AsAdmin(HttpMethod.Patch, $"{Venue}/devices/{deviceId}", patch, detail.Headers.ETag!.Tag);
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
 
         var settings = (await (await Player(HttpMethod.Get, "/v1/player/manifest", token)).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ManifestResponse))!.Settings;
         Assert.Equal(("SHARED", "PORTRAIT", "Asia/Tokyo", 512L * 1024 * 1024), (settings.RunMode, settings.Orientation, settings.Timezone, settings.CacheBudgetBytes));
 
-        var bad = await _api.AsAdmin(HttpMethod.Patch, $"{Venue}/devices/{deviceId}", JsonContent.Create(new UpdateDeviceRequest(GroupId: "grp_nope", Orientation: "DIAGONAL"),
+        var bad = await Api.AsAdmin(HttpMethod.Patch, $"{Venue}/devices/{deviceId}", JsonContent.Create(new UpdateDeviceRequest(GroupId: "grp_nope", Orientation: "DIAGONAL"),
             ContractsJsonContext.Default.UpdateDeviceRequest), updated.Headers.ETag!.Tag);
         Assert.Equal(["groupId", "orientation"], (await ProblemAsync(bad)).GetProperty("errors").EnumerateObject().Select(p => p.Name).Order());
     }
@@ -177,10 +167,10 @@ public sealed class DevicePlaneTests : IAsyncLifetime
     public async Task Manifest_carries_the_published_playlist_and_the_screen_downloads_its_media_with_range()
     {
         var video = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "real-h264-aac-160x90.mp4"));
-        var asset = await new AssetClient(_api).UploadAsync("clip.mp4", video);
+        var asset = await new AssetClient(Api).UploadAsync("clip.mp4", video);
         Assert.Equal("READY", asset.Status);
         var playlist = await PublishFallbackAsync(asset.AssetId);
-        var (_, token) = await _api.PairScreenAsync("Bar TV");
+        var (_, token) = await Api.PairScreenAsync("Bar TV");
 
         var manifest = (await (await Player(HttpMethod.Get, "/v1/player/manifest", token)).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ManifestResponse))!;
         var item = Assert.Single(manifest.Playlist!.Items);
@@ -195,19 +185,19 @@ public sealed class DevicePlaneTests : IAsyncLifetime
 
         var resume = Request(HttpMethod.Get, new Uri(item.Url).PathAndQuery, token);
         resume.Headers.Range = new RangeHeaderValue(1000, null);
-        var rest = await _api.Process.Client.SendAsync(resume);
+        var rest = await Api.Process.Client.SendAsync(resume);
         Assert.Equal(HttpStatusCode.PartialContent, rest.StatusCode);
         Assert.Equal(video[1000..], await rest.Content.ReadAsByteArrayAsync());
 
         var beyond = Request(HttpMethod.Get, new Uri(item.Url).PathAndQuery, token);
         beyond.Headers.Range = new RangeHeaderValue(video.Length + 10, null);
-        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, (await _api.Process.Client.SendAsync(beyond)).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, (await Api.Process.Client.SendAsync(beyond)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Player(HttpMethod.Get, $"/v1/assets/{new string('a', 64)}", token)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Player(HttpMethod.Get, "/v1/assets/..%2F..%2Fappliance.db", token)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Player(HttpMethod.Get, new Uri(item.Url).PathAndQuery, null)).StatusCode);
 
         // Content that screens play cannot be deleted from under them.
-        var delete = await _api.AsAdmin(HttpMethod.Delete, $"{Venue}/assets/{asset.AssetId}");
+        var delete = await Api.AsAdmin(HttpMethod.Delete, $"{Venue}/assets/{asset.AssetId}");
         Assert.Equal(HttpStatusCode.Conflict, delete.StatusCode);
         Assert.Equal("ASSET_IN_USE", (await ProblemAsync(delete)).GetProperty("code").GetString());
     }
@@ -215,7 +205,7 @@ public sealed class DevicePlaneTests : IAsyncLifetime
     [Fact]
     public async Task Spec_rate_limits_apply_per_screen_with_headers_and_retry_after()
     {
-        await using var limited = await ApplianceApi.StartAsync(_temp.Combine("limited"));
+        await using var limited = await ApplianceApi.StartAsync(Temp.Combine("limited"));
         var (_, token) = await limited.PairScreenAsync("Bar TV");
         var first = await limited.SendAsync(HttpMethod.Get, "/v1/player/manifest", token);
         Assert.Equal(("2", "1"), (first.Headers.GetValues("X-RateLimit-Limit").Single(), first.Headers.GetValues("X-RateLimit-Remaining").Single()));
@@ -233,27 +223,27 @@ public sealed class DevicePlaneTests : IAsyncLifetime
     [Fact]
     public async Task Heartbeat_marks_the_screen_online_with_the_manifest_it_actually_applied()
     {
-        var (deviceId, token) = await _api.PairScreenAsync("Bar TV");
+        var (deviceId, token) = await Api.PairScreenAsync("Bar TV");
         var manifest = await Player(HttpMethod.Get, "/v1/player/manifest", token);
         var applied = (await manifest.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ManifestResponse))!.ManifestEtag;
 
-        var before = (await (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.DeviceResponse))!;
+        var before = (await (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.DeviceResponse))!;
         Assert.Equal(("NEVER_SEEN", "UNKNOWN"), (before.Status, before.ContentState));
 
         Assert.Equal(HttpStatusCode.NoContent, (await Player(HttpMethod.Post, "/v1/player/heartbeat", token, Heartbeat(applied))).StatusCode);
-        var after = (await (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.DeviceResponse))!;
+        var after = (await (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.DeviceResponse))!;
         Assert.Equal(("ONLINE", "PLAYING", applied, "UP_TO_DATE", "2.1.0"), (after.Status, after.State, after.AppliedManifestEtag, after.ContentState, after.AppVersion));
 
         await SetVenueTimezoneAsync("Asia/Tokyo");
         await Player(HttpMethod.Get, "/v1/player/manifest", token); // the screen would now get a new manifest
-        var stale = (await (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.DeviceResponse))!;
+        var stale = (await (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.DeviceResponse))!;
         Assert.Equal("UPDATING", stale.ContentState);
     }
 
     [Fact]
     public async Task Event_batch_is_stored_once_per_event_id_even_when_sent_twice_at_the_same_time()
     {
-        var (deviceId, token) = await _api.PairScreenAsync("Bar TV");
+        var (deviceId, token) = await Api.PairScreenAsync("Bar TV");
         var events = Enumerable.Range(1, 50).Select(i => Event(i, PlayerProtocol.EventTypes.DownloadFailed)).ToArray();
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Player(HttpMethod.Post, "/v1/player/events", token, Events(events))));
@@ -266,7 +256,7 @@ public sealed class DevicePlaneTests : IAsyncLifetime
     [Fact]
     public async Task Bad_events_are_rejected_one_by_one_with_a_reason_and_a_batch_of_101_is_refused()
     {
-        var (_, token) = await _api.PairScreenAsync("Bar TV");
+        var (_, token) = await Api.PairScreenAsync("Bar TV");
         var batch = new[]
         {
             Event(1, PlayerProtocol.EventTypes.AppStarted),
@@ -289,8 +279,8 @@ public sealed class DevicePlaneTests : IAsyncLifetime
     [Fact]
     public async Task Manager_sends_a_command_the_screen_runs_it_and_reports_and_an_expired_one_is_never_delivered()
     {
-        var (deviceId, token) = await _api.PairScreenAsync("Bar TV");
-        var sent = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/{deviceId}/commands",
+        var (deviceId, token) = await Api.PairScreenAsync("Bar TV");
+        var sent = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/{deviceId}/commands",
             JsonContent.Create(new CommandRequest(PlayerProtocol.CommandTypes.RestartPlayback), ContractsJsonContext.Default.CommandRequest));
         Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
         var command = (await sent.Content.ReadFromJsonAsync(ContractsJsonContext.Default.CommandResponse))!;
@@ -301,14 +291,14 @@ public sealed class DevicePlaneTests : IAsyncLifetime
             JsonContent.Create(new CommandResultRequest("SUCCEEDED", "restarted"), ContractsJsonContext.Default.CommandResultRequest));
         Assert.Equal(HttpStatusCode.NoContent, result.StatusCode);
 
-        var late = (await (await _api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/{deviceId}/commands",
+        var late = (await (await Api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/{deviceId}/commands",
             JsonContent.Create(new CommandRequest(PlayerProtocol.CommandTypes.RestartApp), ContractsJsonContext.Default.CommandRequest))).Content.ReadFromJsonAsync(ContractsJsonContext.Default.CommandResponse))!;
         Execute("UPDATE device_command SET expires_at_utc = '2020-01-01T00:00:00.000Z' WHERE command_id = $id;", ("$id", late.CommandId));
         Assert.Empty((await (await Player(HttpMethod.Get, "/v1/player/commands", token)).Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlayerCommandsResponse))!.Commands);
 
-        var list = (await (await _api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}/commands")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponseCommandResponse))!;
+        var list = (await (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}/commands")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponseCommandResponse))!;
         Assert.Equal(["EXPIRED", "SUCCEEDED"], list.Items.Select(c => c.Status));
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await _api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/{deviceId}/commands",
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/{deviceId}/commands",
             JsonContent.Create(new CommandRequest("FORMAT_DISK"), ContractsJsonContext.Default.CommandRequest))).StatusCode);
     }
 
@@ -316,12 +306,12 @@ public sealed class DevicePlaneTests : IAsyncLifetime
 
     private async Task<PairingStartResponse> StartPairingAsync(string hardwareId)
     {
-        var response = await _api.Process.Client.PostAsJsonAsync("/v1/devices/pairing/start", new PairingStartRequest(hardwareId), ContractsJsonContext.Default.PairingStartRequest);
+        var response = await Api.Process.Client.PostAsJsonAsync("/v1/devices/pairing/start", new PairingStartRequest(hardwareId), ContractsJsonContext.Default.PairingStartRequest);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PairingStartResponse))!;
     }
 
-    private Task<HttpResponseMessage> Claim(string code, string name) => _api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/pairing/claim",
+    private Task<HttpResponseMessage> Claim(string code, string name) => Api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/pairing/claim",
         JsonContent.Create(new PairingClaimRequest(code, name), ContractsJsonContext.Default.PairingClaimRequest));
 
     private Task<HttpResponseMessage> Player(HttpMethod method, string path, string? token, HttpContent? content = null, string? ifNoneMatch = null, int? wait = null)
@@ -329,29 +319,29 @@ public sealed class DevicePlaneTests : IAsyncLifetime
         var request = Request(method, path, token, content);
         if (ifNoneMatch is not null) request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Parse(ifNoneMatch));
         if (wait is not null) request.Headers.Add("Prefer", $"wait={wait}");
-        return _api.Process.Client.SendAsync(request);
+        return Api.Process.Client.SendAsync(request);
     }
 
     /// <summary>Publishes a playlist of these assets and makes it the venue's fallback.</summary>
     private async Task<string> PublishFallbackAsync(params string[] assets)
     {
-        var created = await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists", JsonContent.Create(new CreatePlaylistRequest("Fallback"), ContractsJsonContext.Default.CreatePlaylistRequest));
+        var created = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists", JsonContent.Create(new CreatePlaylistRequest("Fallback"), ContractsJsonContext.Default.CreatePlaylistRequest));
         var playlist = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlaylistResponse))!.PlaylistId;
-        var items = await _api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", JsonContent.Create(
+        var items = await Api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", JsonContent.Create(
             new SetPlaylistItemsRequest([.. assets.Select(a => new PlaylistItemRequest(a))]), ContractsJsonContext.Default.SetPlaylistItemsRequest), created.Headers.ETag!.Tag);
-        Assert.Equal(HttpStatusCode.OK, (await _api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", ifMatch: items.Headers.ETag!.Tag)).StatusCode);
-        var venue = await _api.AsAdmin(HttpMethod.Get, Venue);
+        Assert.Equal(HttpStatusCode.OK, (await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", ifMatch: items.Headers.ETag!.Tag)).StatusCode);
+        var venue = await Api.AsAdmin(HttpMethod.Get, Venue);
         var current = (await venue.Content.ReadFromJsonAsync(ContractsJsonContext.Default.VenueResponse))!;
-        Assert.Equal(HttpStatusCode.OK, (await _api.AsAdmin(HttpMethod.Put, Venue, JsonContent.Create(new UpdateVenueRequest(current.Name, current.Timezone, current.OpeningHours, playlist),
+        Assert.Equal(HttpStatusCode.OK, (await Api.AsAdmin(HttpMethod.Put, Venue, JsonContent.Create(new UpdateVenueRequest(current.Name, current.Timezone, current.OpeningHours, playlist),
             ContractsJsonContext.Default.UpdateVenueRequest), venue.Headers.ETag!.Tag)).StatusCode);
         return playlist;
     }
 
     private async Task SetVenueTimezoneAsync(string zone)
     {
-        var venue = await _api.AsAdmin(HttpMethod.Get, Venue);
+        var venue = await Api.AsAdmin(HttpMethod.Get, Venue);
         var current = (await venue.Content.ReadFromJsonAsync(ContractsJsonContext.Default.VenueResponse))!;
-        var update = await _api.AsAdmin(HttpMethod.Put, Venue, JsonContent.Create(new UpdateVenueRequest(current.Name, zone, current.OpeningHours),
+        var update = await Api.AsAdmin(HttpMethod.Put, Venue, JsonContent.Create(new UpdateVenueRequest(current.Name, zone, current.OpeningHours),
             ContractsJsonContext.Default.UpdateVenueRequest), venue.Headers.ETag!.Tag);
         Assert.Equal(HttpStatusCode.OK, update.StatusCode);
     }
@@ -368,7 +358,7 @@ public sealed class DevicePlaneTests : IAsyncLifetime
 
     private object? Scalar(string sql, params (string Name, object Value)[] parameters)
     {
-        using var connection = new SqliteConnection($"Data Source={_temp.Combine("data", "appliance.db")};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={Temp.Combine("data", "appliance.db")};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
