@@ -13,9 +13,11 @@ using Signage.Appliance.Health;
 using Signage.Appliance.Playlists;
 using Signage.Appliance.Hosting;
 using Signage.Appliance.Media;
+using Signage.Appliance.Monitoring;
 using Signage.Appliance.Pairing;
 using Signage.Appliance.Player;
 using Signage.Appliance.Problems;
+using Signage.Appliance.ProofOfPlay;
 using Signage.Appliance.Schedules;
 using Signage.Appliance.Venues;
 using Signage.Contracts;
@@ -63,6 +65,8 @@ try
     builder.Services.AddSingleton<ManifestService>();
     builder.Services.AddSingleton<ManifestEpochs>();
     builder.Services.AddHostedService(services => services.GetRequiredService<ManifestEpochs>());
+    builder.Services.AddSingleton<VenueMonitor>();
+    builder.Services.AddHostedService<MonitoringService>();
 
     var app = builder.Build();
     app.Services.GetRequiredService<DeviceDirectory>().LoadAll();
@@ -85,6 +89,8 @@ try
     app.MapTelemetry();
     app.MapCommands();
     app.MapMedia();
+    app.MapReports();
+    app.MapIncidents();
 
     await app.StartAsync();
     Log.Information("Signage appliance {Version} listening on {Urls}; data in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",

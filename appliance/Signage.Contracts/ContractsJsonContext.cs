@@ -57,6 +57,8 @@ namespace Signage.Contracts;
 [JsonSerializable(typeof(EventBatchResponse))]
 [JsonSerializable(typeof(PlayerCommandsResponse))]
 [JsonSerializable(typeof(CommandResultRequest))]
+[JsonSerializable(typeof(ProofOfPlayReport))]
+[JsonSerializable(typeof(ItemsResponse<IncidentResponse>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(DeviceResponse))]
 [JsonSerializable(typeof(ItemsResponse<DeviceResponse>))]

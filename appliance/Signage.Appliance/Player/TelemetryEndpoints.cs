@@ -70,10 +70,12 @@ public static class TelemetryEndpoints
         int accepted = 0, duplicates = 0;
         await using var connection = await database.OpenAsync(http.RequestAborted);
         using var transaction = connection.BeginTransaction();
+        var plays = new ProofOfPlay.PlayRecorder(connection, transaction, device.VenueId, device.DeviceId);
         for (var i = 0; i < request.Events.Length; i++)
         {
             var e = request.Events[i];
-            if (Problem(e) is { } reason)
+            var (play, playProblem) = e.EventType is EventTypes.PlayStart or EventTypes.PlayEnd && Problem(e) is null ? plays.Read(e) : (null, null);
+            if ((Problem(e) ?? playProblem) is { } reason)
             {
                 rejected.Add(new RejectedEvent(i, e.EventId, reason));
                 continue;
@@ -88,7 +90,11 @@ public static class TelemetryEndpoints
                 ("$id", e.EventId.ToLowerInvariant()), ("$device", device.DeviceId), ("$venue", device.VenueId), ("$sequence", e.Sequence), ("$type", e.EventType),
                 ("$severity", e.Severity), ("$time", Sql.Utc(suspect ? now : eventTime)), ("$now", Sql.Utc(now)), ("$suspect", suspect ? 1 : 0),
                 ("$payload", e.Payload is { } payload ? payload.GetRawText() : "{}"));
-            if (inserted == 1) accepted++;
+            if (inserted == 1)
+            {
+                accepted++;
+                if (play is not null) plays.Record(e, play, device.DeviceId, eventTime, now);
+            }
             else duplicates++;
         }
         transaction.Commit();
