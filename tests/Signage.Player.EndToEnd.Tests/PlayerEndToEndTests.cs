@@ -60,7 +60,7 @@ public sealed class PlayerEndToEndTests(ITestOutputHelper output) : PlayerTestBa
         var framesBeforeRestart = ContentFrames(player);
         await Appliance.RestartAsync();
         await WaitUntilAsync(() => PlayEnds(deviceId).Count >= framesBeforeRestart, "a PLAY_END for every play shown before the restart", player);
-        await WaitUntilAsync(() => player.QueuedEvents == 0 || player.QueuedEvents < 3, "the player's queue drained", player);
+        await WaitUntilAsync(() => player.QueuedEvents < 3, "the player's queue drained (a play or two may be in flight)", player);
 
         AssertEveryEventOnce(deviceId);
         Assert.True(PlayEnds(deviceId).Count <= ContentFrames(player), "more PLAY_ENDs than plays");
