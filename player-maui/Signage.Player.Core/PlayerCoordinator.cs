@@ -251,12 +251,15 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
             return;
         }
 
+        // Taken before looking: a download that finishes while the error screen goes up must still wake it
+        // (found end to end: two damaged files re-downloaded in that gap left the error screen up for 5 s).
+        var woken = _boundary.Next;
         ApplyStagedIfReady();
         var now = _clock.GetUtcNow();
         var pick = _picker.Next(now);
         if (pick is null)
         {
-            await ShowNothingPlayableAsync(cancellationToken).ConfigureAwait(false);
+            await ShowNothingPlayableAsync(woken, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -273,7 +276,7 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
         await _itemPlayer.PlayAsync(pick, NextScheduleChange(pick, now), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task ShowNothingPlayableAsync(CancellationToken cancellationToken)
+    private async Task ShowNothingPlayableAsync(Task woken, CancellationToken cancellationToken)
     {
         _machine.Fire(PlayerTrigger.PlaybackImpossible);
         if (_machine.Fire(PlayerTrigger.NonePlayable))
@@ -285,7 +288,7 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
             await _screen.ShowErrorScreenAsync(ErrorScreenReason(), cancellationToken).ConfigureAwait(false);
         }
 
-        await _boundary.WaitAsync(_options.ErrorScreenRecheck, _clock, cancellationToken).ConfigureAwait(false);
+        await AsyncSignal.WaitAsync(woken, _options.ErrorScreenRecheck, _clock, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task PairAsync(CancellationToken cancellationToken)

@@ -93,4 +93,23 @@ public sealed class CacheTests
         Assert.True(h.Cache.Contains(onScreen.Sha256));
         Assert.Equal(AssetAvailability.NotCached, h.Cache.Check(inManifest.Sha256, inManifest.Bytes.Length).Availability);
     }
+
+    [Fact]
+    public void A_damaged_file_on_screen_downloaded_again_is_not_deleted_when_it_leaves_the_screen()
+    {
+        using var h = new CoreHarness();
+        var damaged = TestAsset.Image("damaged");
+        var next = TestAsset.Image("next");
+        h.Cached(damaged);
+        h.Cached(next);
+        h.Cache.PutOnScreen(damaged.Sha256);
+        h.Cache.Forget(damaged.Sha256); // found bad while on screen: deleted once it leaves
+
+        h.Cache.KeepWhenOffScreen(damaged.Sha256); // the download starts
+        h.Cached(damaged);                       // ... and puts a good copy in place
+        h.Cache.PutOnScreen(next.Sha256);
+
+        Assert.True(File.Exists(h.Paths.MediaFile(damaged.Sha256)));
+        Assert.Equal(AssetAvailability.Ready, h.Cache.Check(damaged.Sha256, damaged.Bytes.Length).Availability);
+    }
 }

@@ -40,6 +40,34 @@ public sealed class IntegrityTests
     }
 
     [Fact]
+    public void A_new_manifest_with_the_same_playlist_version_keeps_the_rotation_going()
+    {
+        using var h = new CoreHarness();
+        var a = TestAsset.Image("a");
+        var b = TestAsset.Image("b");
+        var c = TestAsset.Image("c");
+        h.Store.Stage(LoadedManifest.From(TestManifests.Single("e:1", TestManifests.Playlist("pl", a, b, c))));
+        h.Store.ApplyStaged();
+        h.Cached(a);
+        h.Cached(b);
+        h.Cached(c);
+        var rotation = new PlaylistRotation();
+        var picker = new ContentPicker(h.Store, h.Cache, rotation, h.Events, h.Clock);
+        foreach (var expected in new[] { "a", "b" })
+        {
+            var pick = picker.Next(h.Clock.GetUtcNow())!;
+            Assert.Equal(expected, pick.Item.AssetId);
+            rotation.Played(pick.RotationKey, pick.Item.ItemIndex, pick.ItemCount);
+        }
+
+        // Another publish in the venue: a new manifest ETag, the same playlist version.
+        h.Store.Stage(LoadedManifest.From(TestManifests.Single("e:2", TestManifests.Playlist("pl", a, b, c))));
+        h.Store.ApplyStaged();
+
+        Assert.Equal("c", picker.Next(h.Clock.GetUtcNow())!.Item.AssetId);
+    }
+
+    [Fact]
     public void A_deleted_file_falls_back_to_the_previous_manifest_then_to_nothing()
     {
         using var h = new CoreHarness();

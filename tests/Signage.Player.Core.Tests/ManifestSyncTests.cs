@@ -57,6 +57,33 @@ public sealed class ManifestSyncTests
     }
 
     [Fact]
+    public async Task A_held_request_woken_by_news_at_once_is_followed_by_the_next_held_request_soon()
+    {
+        using var h = new CoreHarness();
+        h.Appliance.Manifest = TestManifests.Single("e:1", TestManifests.Playlist("pl", TestAsset.Image("a")));
+        var sync = Sync(h);
+        await sync.SyncOnceAsync(CancellationToken.None);
+
+        // A publish lands just after the request was parked: the appliance answers 200 within a second and says it
+        // applied the wait. Found end to end: a playlist publish then a fallback change left the second unseen for 60 s.
+        var next = TestManifests.Single("e:2", TestManifests.Playlist("pl", TestAsset.Image("b")));
+        h.Appliance.Intercept = r =>
+        {
+            var woken = FakeAppliance.JsonAnswer(next, Signage.Contracts.ContractsJsonContext.Default.ManifestResponse);
+            woken.Headers.ETag = new System.Net.Http.Headers.EntityTagHeaderValue("\"e:2\"");
+            woken.Headers.TryAddWithoutValidation("Preference-Applied", "wait=30");
+            return woken;
+        };
+        Assert.Equal(TimeSpan.FromSeconds(15), await sync.SyncOnceAsync(CancellationToken.None));
+        Assert.Equal("e:2", h.Store.Staged!.Etag);
+
+        // Answered at once without the wait applied (the appliance never parked it): the normal cadence.
+        h.Appliance.Intercept = null;
+        h.Appliance.Manifest = TestManifests.Single("e:3", TestManifests.Playlist("pl", TestAsset.Image("c")));
+        Assert.Equal(TimeSpan.FromSeconds(60), await sync.SyncOnceAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Polls_sooner_when_the_manifest_is_about_to_expire_but_not_faster_than_twice_a_minute()
     {
         using var h = new CoreHarness();

@@ -17,6 +17,9 @@ public sealed class ApplianceApi(HttpClient http, IApplianceLocator locator, Dev
     /// <summary>For everything but a held manifest request and media bodies.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>RFC 7240's answer to Prefer: the appliance sends <c>Preference-Applied: wait=N</c> when it held the request.</summary>
+    private const string PreferenceAppliedHeader = "Preference-Applied";
+
     private static readonly ContractsJsonContext Json = ContractsJsonContext.Default;
 
     public Task<ApiResult<PairingStartResponse>> StartPairingAsync(PairingStartRequest request, CancellationToken cancellationToken) =>
@@ -179,9 +182,10 @@ public sealed class ApplianceApi(HttpClient http, IApplianceLocator locator, Dev
         }
 
         var etag = response.Headers.ETag?.Tag.Trim('"');
+        var waitApplied = response.Headers.Contains(PreferenceAppliedHeader);
         if (status == HttpStatusCode.NotModified)
         {
-            return new ApiResult<T>(ApiOutcome.NotModified, Status: status, ETag: etag);
+            return new ApiResult<T>(ApiOutcome.NotModified, Status: status, ETag: etag, WaitApplied: waitApplied);
         }
 
         if (status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
@@ -196,7 +200,8 @@ public sealed class ApplianceApi(HttpClient http, IApplianceLocator locator, Dev
 
         try
         {
-            return new ApiResult<T>(ApiOutcome.Ok, await readBody(response, cancellationToken).ConfigureAwait(false), status, ETag: etag);
+            return new ApiResult<T>(ApiOutcome.Ok, await readBody(response, cancellationToken).ConfigureAwait(false), status, ETag: etag,
+                WaitApplied: waitApplied);
         }
         catch (JsonException ex)
         {

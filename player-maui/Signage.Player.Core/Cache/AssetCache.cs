@@ -119,6 +119,17 @@ public sealed class AssetCache
         }
     }
 
+    /// <summary>A download of <paramref name="sha256"/> is about to start: a damaged copy still on screen is
+    /// replaced by the rename at its end, so it must no longer be deleted when it leaves the screen (that
+    /// delete could otherwise hit the fresh file; found end to end).</summary>
+    public void KeepWhenOffScreen(string sha256)
+    {
+        lock (_gate)
+        {
+            _deleteWhenOffScreen.Remove(sha256);
+        }
+    }
+
     public void MarkVerified(string sha256) => Update(sha256, row => row.VerifiedTicks = _clock.GetUtcNow().UtcTicks);
 
     /// <summary>Called when an asset goes on screen: it becomes the most recently used and undeletable.</summary>
@@ -129,11 +140,19 @@ public sealed class AssetCache
         {
             _onScreen = sha256;
             release = [.. _deleteWhenOffScreen.Where(s => s != sha256)];
+            // The files go under the lock, so a download that cancels its deferred delete (below) and then
+            // writes the file cannot have its fresh copy removed by a stale decision made here.
+            foreach (var sha in release)
+            {
+                _rows.Remove(sha);
+                _deleteWhenOffScreen.Remove(sha);
+                AtomicFile.TryDelete(PathOf(sha));
+            }
         }
 
         foreach (var sha in release)
         {
-            DeleteNow(sha);
+            _database.Write(c => c.Delete<CachedAssetRow>(sha));
         }
 
         if (sha256 is not null)

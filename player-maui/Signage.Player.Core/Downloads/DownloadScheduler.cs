@@ -167,6 +167,7 @@ public sealed partial class DownloadScheduler(AssetDownloader downloader, AssetC
             return;
         }
 
+        cache.KeepWhenOffScreen(request.Sha256);
         var result = await downloader.DownloadAsync(request, cancellationToken).ConfigureAwait(false);
         if (result.Succeeded)
         {

@@ -45,7 +45,11 @@ public sealed partial class ManifestSync(ApplianceApi api, ManifestStore store, 
         var started = clock.GetTimestamp();
         var result = await api.GetManifestAsync(etag, wait, cancellationToken).ConfigureAwait(false);
         var elapsed = clock.GetElapsedTime(started);
-        var held = wait is not null && elapsed >= HeldThreshold;
+        // Held: kept by the appliance for a while, or parked and woken with news (Preference-Applied: a publish
+        // right after the request was parked). The appliance refunds a parked request that ends with news, so the
+        // next held request may follow soon; waiting nextCheckSeconds instead would leave a second publish (say a
+        // playlist publish and then the fallback change) unseen for a minute.
+        var held = wait is not null && (elapsed >= HeldThreshold || result.WaitApplied);
 
         switch (result.Outcome)
         {

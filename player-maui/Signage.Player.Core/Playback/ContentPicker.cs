@@ -33,7 +33,9 @@ public sealed class ContentPicker(ManifestStore manifests, AssetCache cache, Pla
                 continue;
             }
 
-            var key = $"{manifest.Etag}|{playlist.PlaylistId}|{playlist.PublishedVersion}";
+            // The playlist version in force, not the manifest: a new ETag for another reason (any publish in the
+            // venue bumps its epoch) must not send the loop back to item 0 (found end to end).
+            var key = $"{playlist.PlaylistId}|{playlist.PublishedVersion}";
             var count = playlist.Items.Length;
             var start = rotation.NextIndex(key, count);
             for (var step = 0; step < count; step++)

@@ -8,10 +8,17 @@ public sealed class AsyncSignal
 
     public void Set() => Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
 
+    /// <summary>The next <see cref="Set"/>, taken now: a caller that looks at the world and then waits takes this
+    /// first, so a Set in between is not lost (pass it to <see cref="WaitAsync(Task, TimeSpan, TimeProvider, CancellationToken)"/>).</summary>
+    public Task Next => Volatile.Read(ref _next).Task;
+
     /// <summary>Returns true when set, false when <paramref name="timeout"/> passed first.</summary>
-    public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
+    public Task<bool> WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken) =>
+        WaitAsync(Next, timeout, clock, cancellationToken);
+
+    /// <summary>Waits for <paramref name="signalled"/> (from <see cref="Next"/>): true when set, false on timeout.</summary>
+    public static async Task<bool> WaitAsync(Task signalled, TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var signalled = Volatile.Read(ref _next).Task;
         if (timeout <= TimeSpan.Zero)
         {
             return signalled.IsCompleted;
