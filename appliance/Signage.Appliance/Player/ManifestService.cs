@@ -12,7 +12,7 @@ using Signage.Scheduling;
 namespace Signage.Appliance.Player;
 
 /// <summary>A built manifest: its bytes, ETag, and what it was built from.</summary>
-public sealed record CachedManifest(string ETag, byte[] Body, Instant ValidTo, long Epoch, long DeviceVersion, string BaseUrl);
+public sealed record CachedManifest(string ETag, byte[] Body, Instant ValidTo, long Epoch, long DeviceVersion, string BaseUrl, string Signature);
 
 /// <summary>
 /// Builds each screen's manifest (spec 27.8.1 + timeline) and keeps it until the venue's epoch, the
@@ -34,6 +34,10 @@ public sealed class ManifestService(Database database, ManifestEpochs epochs, IC
             return cached;
         }
         var built = Build(device, baseUrl, epoch);
+        // A change elsewhere in the venue (another playlist published, say) bumps the epoch without
+        // changing what this screen plays: keep its ETag, so it is not woken for nothing.
+        if (cached is not null && cached.Signature == built.Signature && cached.BaseUrl == baseUrl && clock.GetCurrentInstant() < cached.ValidTo)
+            built = cached with { Epoch = epoch, DeviceVersion = device.RowVersion };
         _cache[device.DeviceId] = built;
         return built;
     }
@@ -68,7 +72,25 @@ public sealed class ManifestService(Database database, ManifestEpochs epochs, IC
         var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(manifest, ContractsJsonContext.Default.ManifestResponse));
         var etag = $"m-{epoch}-{Convert.ToHexStringLower(hash.AsSpan(0, 8))}";
         var body = JsonSerializer.SerializeToUtf8Bytes(manifest with { ManifestEtag = etag }, ContractsJsonContext.Default.ManifestResponse);
-        return new CachedManifest($"\"{etag}\"", body, resolution.ValidToUtc, epoch, device.RowVersion, baseUrl);
+        return new CachedManifest($"\"{etag}\"", body, resolution.ValidToUtc, epoch, device.RowVersion, baseUrl, Signature(manifest, timeline));
+    }
+
+    /// <summary>What the screen plays, without the moment the manifest was built (its start, its
+    /// horizon, a validity that is only the 6-hour clamp): equal signatures mean the same instructions.</summary>
+    private static string Signature(ManifestResponse manifest, IReadOnlyList<TimelineSegment> timeline)
+    {
+        var stable = manifest with
+        {
+            ValidToUtc = "",
+            NextCheckSeconds = 0,
+            Timeline = manifest.Timeline with
+            {
+                FromUtc = "",
+                ToUtc = "",
+                Segments = [.. timeline.Select((s, i) => new TimelineSegmentResponse(i == 0 ? "" : Sql.Utc(s.FromUtc), i == timeline.Count - 1 ? "" : Sql.Utc(s.ToUtc), s.PlaylistId))],
+            },
+        };
+        return Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(stable, ContractsJsonContext.Default.ManifestResponse)));
     }
 
     private static ManifestPlaylist? LoadPlaylist(SqliteConnection connection, string playlistId, string baseUrl)

@@ -145,6 +145,22 @@ public sealed class DevicePlaneTests : ApplianceApiTests
     }
 
     [Fact]
+    public async Task Publishing_a_playlist_no_screen_plays_leaves_the_screens_etag_alone()
+    {
+        var (_, token) = await Api.PairScreenAsync("Bar TV");
+        var etag = (await Player(HttpMethod.Get, "/v1/player/manifest", token)).Headers.ETag!.Tag;
+        var image = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "real-160x90.png"));
+        var asset = (await new AssetClient(Api).UploadAsync("unused.png", image)).AssetId;
+        var created = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists", JsonContent.Create(new CreatePlaylistRequest("Unused"), ContractsJsonContext.Default.CreatePlaylistRequest));
+        var playlist = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlaylistResponse))!.PlaylistId;
+        var items = await Api.AsAdmin(HttpMethod.Put, $"{Venue}/playlists/{playlist}/items", JsonContent.Create(
+            new SetPlaylistItemsRequest([new PlaylistItemRequest(asset)]), ContractsJsonContext.Default.SetPlaylistItemsRequest), created.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, (await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists/{playlist}/publish", ifMatch: items.Headers.ETag!.Tag)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NotModified, (await Player(HttpMethod.Get, "/v1/player/manifest", token, ifNoneMatch: etag)).StatusCode);
+    }
+
+    [Fact]
     public async Task Device_settings_and_group_reach_the_manifest_and_need_if_match()
     {
         var (deviceId, token) = await Api.PairScreenAsync("Bar TV");
