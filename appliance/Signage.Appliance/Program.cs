@@ -2,6 +2,7 @@ using NodaTime;
 using Serilog;
 using Signage.Appliance;
 using Signage.Appliance.Accounts;
+using Signage.Appliance.Admin;
 using Signage.Appliance.Assets;
 using Signage.Appliance.Audit;
 using Signage.Appliance.Auth;
@@ -63,11 +64,14 @@ try
     builder.Services.AddSingleton<ManifestService>();
     builder.Services.AddSingleton<ManifestEpochs>();
     builder.Services.AddHostedService(services => services.GetRequiredService<ManifestEpochs>());
+    builder.Services.AddAdminPages(settings.DataDirectory);
 
     var app = builder.Build();
     app.Services.GetRequiredService<DeviceDirectory>().LoadAll();
     app.UseProblemResponses();
+    app.UseAdminSession();
     app.UseBearerAuthentication();
+    app.UseAdminAntiforgery();
     app.MapHealth();
     app.MapAuth();
     app.MapUsers();
@@ -85,6 +89,7 @@ try
     app.MapTelemetry();
     app.MapCommands();
     app.MapMedia();
+    app.MapAdmin();
 
     await app.StartAsync();
     Log.Information("Signage appliance {Version} listening on {Urls}; data in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",
