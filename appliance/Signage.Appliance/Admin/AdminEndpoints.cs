@@ -159,20 +159,35 @@ public static class AdminEndpoints
             .Select(v => new AdminVenue(v.Id, v.Name, v.Zone, caller.RankAt(v.Id)))
             .FirstOrDefault(v => v.Rank > VenueRank.None);
 
-    private static List<ScreenCard> LoadCards(SqliteConnection connection, AdminVenue venue, ManifestService manifests, IClock clock) =>
-        DeviceStore.List(connection, venue.VenueId, clock.GetCurrentInstant(), manifests.CurrentETag)
-            .Select(d => d.CurrentAssetId is { } assetId && AssetStore.Load(connection, null, venue.VenueId, assetId) is { } asset
-                ? new ScreenCard(d, asset.DisplayName, AssetStore.ThumbnailUrl(venue.VenueId, assetId))
-                : new ScreenCard(d, null, null))
+    private static List<ScreenCard> LoadCards(SqliteConnection connection, AdminVenue venue, ManifestService manifests, IClock clock)
+    {
+        var now = clock.GetCurrentInstant();
+        return DeviceStore.List(connection, venue.VenueId, now, manifests.CurrentETag)
+            .Select(d => (Device: d, Seen: Ago(now, Sql.ParseUtcOrNull(d.LastSeenAtUtc)),
+                Asset: d.CurrentAssetId is { } assetId ? AssetStore.Load(connection, null, venue.VenueId, assetId) : null))
+            .Select(x => new ScreenCard(x.Device, x.Asset?.DisplayName, x.Asset is null ? null : AssetStore.ThumbnailUrl(venue.VenueId, x.Asset.AssetId), x.Seen))
             .ToList();
+    }
+
+    /// <summary>"just now", "5 min ago", "3 h ago", "2 days ago": what a bar manager reads at a glance.</summary>
+    internal static string? Ago(Instant now, Instant? then)
+    {
+        if (then is not { } at) return null;
+        var elapsed = now - at;
+        if (elapsed < Duration.FromMinutes(1)) return "just now";
+        if (elapsed < Duration.FromHours(1)) return $"{(int)elapsed.TotalMinutes} min ago";
+        if (elapsed < Duration.FromDays(1)) return $"{(int)elapsed.TotalHours} h ago";
+        return (int)elapsed.TotalDays == 1 ? "1 day ago" : $"{(int)elapsed.TotalDays} days ago";
+    }
 
     private static IResult PairSlice(HttpContext http, SqliteConnection connection, IAntiforgery antiforgery, LayoutModel layout, AdminVenue venue,
         string code, string name, string? group, string? error, string? paired, int status = StatusCodes.Status200OK)
     {
         var groups = connection.Query("SELECT group_id, name FROM device_group WHERE venue_id = $venue ORDER BY name COLLATE NOCASE;", null,
             r => (r.GetString(0), r.GetString(1)), ("$venue", venue.VenueId));
-        http.Response.StatusCode = status;
-        return PairPageSlice.Create(new PairPage(layout, venue, Token(http, antiforgery), code, name, group, groups, error, paired));
+        var slice = PairPageSlice.Create(new PairPage(layout, venue, Token(http, antiforgery), code, name, group, groups, error, paired));
+        slice.StatusCode = status; // the slice sets the status when it writes
+        return slice;
     }
 
     private static IResult SetupSlice(HttpContext http, IAntiforgery antiforgery, string? error, string email, string venueName, string zone) =>
@@ -180,8 +195,9 @@ public static class AdminEndpoints
 
     private static IResult SignInError(HttpContext http, IAntiforgery antiforgery, IFormCollection form, string email, string error, int status)
     {
-        http.Response.StatusCode = status;
-        return SignInPageSlice.Create(new SignInPage(Token(http, antiforgery), error, email, form["returnTo"].ToString()));
+        var slice = SignInPageSlice.Create(new SignInPage(Token(http, antiforgery), error, email, form["returnTo"].ToString()));
+        slice.StatusCode = status;
+        return slice;
     }
 
     /// <summary>Tokens are made here, before the slice writes: inside a slice the response has already started.</summary>

@@ -16,7 +16,8 @@ public sealed record SetupPage(string Token, IReadOnlyList<string> Zones, string
 
 public sealed record SignInPage(string Token, string? Error, string Email, string? ReturnTo);
 
-public sealed record ScreenCard(DeviceResponse Device, string? AssetName, string? ThumbnailUrl);
+/// <summary>One screen on the dashboard; <paramref name="Seen"/> is already in words ("2 min ago").</summary>
+public sealed record ScreenCard(DeviceResponse Device, string? AssetName, string? ThumbnailUrl, string? Seen);
 
 public sealed record DashboardPage(LayoutModel Layout, AdminVenue Venue, IReadOnlyList<ScreenCard> Screens);
 
