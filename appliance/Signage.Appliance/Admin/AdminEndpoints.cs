@@ -10,6 +10,8 @@ using Signage.Appliance.Data;
 using Signage.Appliance.Devices;
 using Signage.Appliance.Pairing;
 using Signage.Appliance.Player;
+using Signage.Appliance.Playlists;
+using Signage.Appliance.Schedules;
 using Signage.Contracts;
 using Signage.Scheduling;
 
@@ -36,6 +38,7 @@ public static class AdminEndpoints
         app.MapGet("/admin/pair", PairForm);
         app.MapPost("/admin/pair", Pair);
         app.MapGet("/admin/library", Library);
+        app.MapGet("/admin/content", Content);
         return app;
     }
 
@@ -139,6 +142,16 @@ public static class AdminEndpoints
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Library", "library") is not ({ } layout, { } venue)) return ToSignIn("/admin/library");
         return LibrarySlice.Create(new LibraryPage(layout, venue, AssetStore.List(connection, venue.VenueId, new AssetFilter(null, null, null), null, 500)));
+    }
+
+    /// <summary>Playlists and the schedule, read-only here; publishing goes through the JSON API (same rules).</summary>
+    private static async Task<IResult> Content(HttpContext http, Database database, IAntiforgery antiforgery, IClock clock)
+    {
+        await using var connection = await database.OpenAsync(http.RequestAborted);
+        if (Page(http, connection, antiforgery, "Playlists", "content") is not ({ } layout, { } venue)) return ToSignIn("/admin/content");
+        var set = ScheduleStore.LoadSet(connection, null, venue.VenueId, clock.GetCurrentInstant());
+        var schedule = new ScheduleSetResponse(set.DraftVersion, set.PublishedVersion, [.. ScheduleStore.DraftSlots(connection, null, venue.VenueId)]);
+        return ContentSlice.Create(new ContentPage(layout, venue, PlaylistStore.List(connection, venue.VenueId), schedule));
     }
 
     // ---- shared by the pages ----

@@ -25,3 +25,5 @@ public sealed record PairPage(LayoutModel Layout, AdminVenue Venue, string Token
     IReadOnlyList<(string Id, string Name)> Groups, string? Error, string? Paired);
 
 public sealed record LibraryPage(LayoutModel Layout, AdminVenue Venue, IReadOnlyList<AssetResponse> Assets);
+
+public sealed record ContentPage(LayoutModel Layout, AdminVenue Venue, IReadOnlyList<PlaylistSummary> Playlists, ScheduleSetResponse Schedule);

@@ -29,6 +29,7 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
         { "/admin/library", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Flibrary" },
         { "/admin/pair", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fpair%3Fcode%3D" },
         { "/admin/pair?code=BCDF-GHJK", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fpair%3Fcode%3DBCDF-GHJK" },
+        { "/admin/content", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fcontent" },
         { "/admin/screens/cards", HttpStatusCode.Unauthorized, null },
         { "/admin/signin", HttpStatusCode.OK, null },
     };
@@ -148,6 +149,10 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
         Assert.Contains("logo", library);
         Assert.DoesNotContain("data-delete", library);
         Assert.DoesNotContain("id=\"drop\"", library);
+        await CreatePlaylistAsync("Happy hour", (await new AssetClient(_api).ListAsync()).Items.Single().AssetId);
+        var content = await viewer.GetStringAsync("/admin/content");
+        Assert.Contains("Happy hour", content);
+        Assert.DoesNotContain("data-publish", content);
         var pair = await viewer.GetStringAsync("/admin/pair");
         Assert.DoesNotContain("<form method=\"post\" action=\"/admin/pair\"", pair);
 
@@ -162,6 +167,7 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
         await SignInAsync(admin, AdminEmail, AdminPassword);
         Assert.Contains("+ Pair a screen", await admin.GetStringAsync("/admin"));
         Assert.Contains("data-delete", await admin.GetStringAsync("/admin/library"));
+        Assert.Contains("data-publish", await admin.GetStringAsync("/admin/content"));
     }
 
     [Fact]
@@ -220,6 +226,28 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
         var library = await chromium.OpenAsync(new Uri(_api.Process.BaseAddress, "/admin/library"), TimeSpan.FromSeconds(1));
         Assert.Equal("1", await library.EvaluateAsync("document.querySelectorAll('.card.asset').length"));
         await library.ScreenshotAsync(Screenshot("library.png"));
+
+        // Publish from the page: the script calls the JSON API with the version the page showed.
+        await CreatePlaylistAsync("Happy hour", asset.AssetId);
+        var content = await chromium.OpenAsync(new Uri(_api.Process.BaseAddress, "/admin/content"));
+        Assert.Contains("Not published", await content.EvaluateAsync("document.body.innerText"));
+        await content.EvaluateAsync("document.querySelector('[data-publish]').click()");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await content.EvaluateAsync("document.querySelectorAll('.pill.ready').length") != "1" && DateTime.UtcNow < deadline) await Task.Delay(200);
+        var published = await content.EvaluateAsync("document.querySelector('.playlist').innerText");
+        Assert.True(published!.Contains("Published", StringComparison.Ordinal), published);
+        await content.ScreenshotAsync(Screenshot("content.png"));
+    }
+
+    private async Task CreatePlaylistAsync(string name, string assetId)
+    {
+        var created = await _api.AsAdmin(HttpMethod.Post, $"/v1/venues/{_api.VenueId}/playlists",
+            JsonContent.Create(new CreatePlaylistRequest(name), ContractsJsonContext.Default.CreatePlaylistRequest));
+        var playlist = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlaylistResponse))!;
+        var etag = (await _api.AsAdmin(HttpMethod.Get, $"/v1/venues/{_api.VenueId}/playlists/{playlist.PlaylistId}")).Headers.ETag!.Tag;
+        var items = await _api.AsAdmin(HttpMethod.Put, $"/v1/venues/{_api.VenueId}/playlists/{playlist.PlaylistId}/items",
+            JsonContent.Create(new SetPlaylistItemsRequest([new PlaylistItemRequest(assetId, 8000)]), ContractsJsonContext.Default.SetPlaylistItemsRequest), etag);
+        items.EnsureSuccessStatusCode();
     }
 
     // ---- a cookie-keeping browser over HttpClient ----

@@ -20,9 +20,30 @@
     if (!button || !confirm("Delete \u201C" + button.dataset.name + "\u201D?")) return;
     fetch(button.dataset.delete, { method: "DELETE", credentials: "same-origin" }).then(function (r) {
       if (r.ok) { button.closest(".card").remove(); return; }
-      return r.json().then(function (p) { alert(p.detail || "Could not delete."); });
+      return r.json().then(function (p) { say(button, p.detail || "Could not delete."); });
     });
   });
+
+  // Playlists and schedule: publish through the JSON API; the server checks roles and content.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest("[data-publish]");
+    if (!button) return;
+    button.disabled = true;
+    // If-Match: the version this page showed, so someone else's newer edit is never published unseen.
+    fetch(button.dataset.publish, { method: "POST", credentials: "same-origin", headers: { "If-Match": button.dataset.etag } }).then(function (r) {
+      if (r.ok) { location.reload(); return; }
+      button.disabled = false;
+      return r.json().then(function (p) { say(button, p.detail || "Could not publish."); });
+    });
+  });
+
+  // A refusal in the server's own words, next to the button that asked.
+  function say(button, text) {
+    var note = button.parentNode.querySelector(".note") || button.parentNode.appendChild(document.createElement("p"));
+    note.className = "note error small";
+    note.setAttribute("role", "alert");
+    note.textContent = text;
+  }
 
   // Library: upload each file with the JSON upload API (create session, PUT bytes, complete),
   // showing per-file progress, then poll until the server has processed it.
