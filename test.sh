@@ -16,7 +16,7 @@ step() { printf '\n==> %s\n' "$*"; }
 # --- 1. System packages -------------------------------------------------------------------
 # clang + zlib1g-dev: the native AOT linker. ffmpeg: video and image thumbnails (the appliance
 # works without it, with placeholder thumbnails; the tests cover both).
-packages=(clang zlib1g-dev ffmpeg)
+packages=(clang zlib1g-dev ffmpeg chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

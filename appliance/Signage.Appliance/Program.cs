@@ -2,6 +2,7 @@ using NodaTime;
 using Serilog;
 using Signage.Appliance;
 using Signage.Appliance.Accounts;
+using Signage.Appliance.Admin;
 using Signage.Appliance.Assets;
 using Signage.Appliance.Audit;
 using Signage.Appliance.Auth;
@@ -67,11 +68,14 @@ try
     builder.Services.AddHostedService(services => services.GetRequiredService<ManifestEpochs>());
     builder.Services.AddSingleton<VenueMonitor>();
     builder.Services.AddHostedService<MonitoringService>();
+    builder.Services.AddAdminPages(settings.DataDirectory);
 
     var app = builder.Build();
     app.Services.GetRequiredService<DeviceDirectory>().LoadAll();
     app.UseProblemResponses();
+    app.UseAdminSession();
     app.UseBearerAuthentication();
+    app.UseAdminAntiforgery();
     app.MapHealth();
     app.MapAuth();
     app.MapUsers();
@@ -91,6 +95,7 @@ try
     app.MapMedia();
     app.MapReports();
     app.MapIncidents();
+    app.MapAdmin();
 
     await app.StartAsync();
     Log.Information("Signage appliance {Version} listening on {Urls}; data in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",

@@ -40,29 +40,40 @@ public static class AuthEndpoints
             return refused;
 
         await using var connection = await database.OpenAsync(http.RequestAborted);
+        var now = clock.GetCurrentInstant();
+        if (CheckPassword(connection, email, request.Password, ip, now) is not { } user)
+            return ProblemResponses.Problem(StatusCodes.Status401Unauthorized, "INVALID_CREDENTIALS", "The email or password is wrong.");
+        using var transaction = connection.BeginTransaction();
+        var refresh = IssueRefreshToken(connection, transaction, user.UserId, Ids.New("fam"), now);
+        transaction.Commit();
+        return TypedResults.Ok(TokenResponseFor(tokens, user.UserId, user.TenantId, refresh));
+    }
+
+    /// <summary>Checks an email and password and audits the attempt; shared by the JSON sign-in and the
+    /// admin sign-in page (which then sets its cookie). Null when the attempt fails, for whatever reason.</summary>
+    internal static (string UserId, string TenantId)? CheckPassword(SqliteConnection connection, string email, string password, string ip, Instant now)
+    {
         var user = connection.QuerySingle(
             "SELECT user_id, tenant_id, password_hash, disabled FROM user_account WHERE email = $email;", null,
             r => new { UserId = r.GetString(0), TenantId = r.GetString(1), Hash = r.GetString(2), Disabled = r.GetInt64(3) == 1 },
             ("$email", email));
-        var verdict = Passwords.VerifyHashedPassword("", user?.Hash ?? DecoyHash, request.Password);
-        var now = clock.GetCurrentInstant();
+        var verdict = Passwords.VerifyHashedPassword("", user?.Hash ?? DecoyHash, password);
         using var transaction = connection.BeginTransaction();
         if (user is null || user.Disabled || verdict == PasswordVerificationResult.Failed)
         {
             AuditLog.Write(connection, transaction, now, "LOGIN_FAILED", user?.TenantId, null, user?.UserId,
                 details: new() { ["email"] = email, ["ip"] = ip, ["reason"] = user is null ? "unknown email" : user.Disabled ? "disabled" : "wrong password" });
             transaction.Commit();
-            return ProblemResponses.Problem(StatusCodes.Status401Unauthorized, "INVALID_CREDENTIALS", "The email or password is wrong.");
+            return null;
         }
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
             connection.Execute("UPDATE user_account SET password_hash = $hash WHERE user_id = $user;", transaction,
-                ("$hash", Passwords.HashPassword("", request.Password)), ("$user", user.UserId));
+                ("$hash", Passwords.HashPassword("", password)), ("$user", user.UserId));
         }
-        var refresh = IssueRefreshToken(connection, transaction, user.UserId, Ids.New("fam"), now);
         AuditLog.Write(connection, transaction, now, "LOGIN_SUCCEEDED", user.TenantId, null, user.UserId, details: new() { ["ip"] = ip });
         transaction.Commit();
-        return TypedResults.Ok(TokenResponseFor(tokens, user.UserId, user.TenantId, refresh));
+        return (user.UserId, user.TenantId);
     }
 
     /// <summary>

@@ -97,17 +97,31 @@ public static class PairingEndpoints
         Caller caller, RateLimiter limiter, IClock clock)
     {
         if (limiter.Enforce(http, ClaimPerUser, caller.UserId) is { } refused) return refused;
+        var now = clock.GetCurrentInstant();
+        await using var connection = await database.OpenAsync(http.RequestAborted);
+        var outcome = ClaimCode(connection, directory, caller, venueId, request, now);
+        if (outcome.Failure is { } failure)
+            return failure.Errors is { } errors ? ProblemResponses.Invalid(errors) : ProblemResponses.Problem(failure.Status, failure.Code, failure.Detail);
+        return TypedResults.Created($"/v1/venues/{venueId}/devices/{outcome.DeviceId}", DeviceStore.Load(connection, venueId, outcome.DeviceId!, now));
+    }
+
+    /// <summary>Why a claim was refused: field errors (422) or one problem; the admin page shows the same words.</summary>
+    public sealed record ClaimFailure(int Status, string Code, string Detail, Dictionary<string, string[]>? Errors = null);
+
+    /// <summary>The claim itself, shared by the JSON API and the admin pairing page: validates, names
+    /// the screen, marks the code CLAIMED so the screen's next poll gets its token.</summary>
+    internal static (string? DeviceId, ClaimFailure? Failure) ClaimCode(SqliteConnection connection, DeviceDirectory directory, Caller caller, string venueId,
+        PairingClaimRequest request, Instant now)
+    {
         var code = PairingCodes.Normalize(request.Code);
         var errors = new Dictionary<string, string[]>();
         if (code is null) errors["code"] = [$"A pairing code is {PairingCodes.Length} letters, as shown on the screen (e.g. BCDF-GHJK)."];
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Trim().Length > 100) errors["name"] = ["Name the screen (1 to 100 characters)."];
-        if (errors.Count > 0) return ProblemResponses.Invalid(errors);
+        if (errors.Count > 0) return (null, Invalid(errors));
 
-        var now = clock.GetCurrentInstant();
-        await using var connection = await database.OpenAsync(http.RequestAborted);
         using var transaction = connection.BeginTransaction();
         if (request.GroupId is { } group && !VenueRules.GroupExists(connection, transaction, venueId, group))
-            return ProblemResponses.Invalid(new() { ["groupId"] = [$"No group '{group}' in this venue."] });
+            return (null, Invalid(new() { ["groupId"] = [$"No group '{group}' in this venue."] }));
         ExpireOld(connection, transaction, now);
         var pairing = connection.QuerySingle("""
             SELECT pairing_id, status, hardware_id, device_info_json FROM device_pairing WHERE code = $code ORDER BY created_at_utc DESC LIMIT 1;
@@ -115,10 +129,10 @@ public static class PairingEndpoints
         if (pairing is null || pairing.Status == PairingStatus.Expired)
         {
             transaction.Commit(); // keeps the expiry marks
-            return ProblemResponses.Problem(StatusCodes.Status404NotFound, "PAIRING_CODE_UNKNOWN", "No screen is showing this code, or it expired. Check the code on the screen.");
+            return (null, new(StatusCodes.Status404NotFound, "PAIRING_CODE_UNKNOWN", "No screen is showing this code, or it expired. Check the code on the screen."));
         }
         if (pairing.Status != PairingStatus.Pending)
-            return ProblemResponses.Problem(StatusCodes.Status409Conflict, "PAIRING_CODE_USED", "This code has already been used. Each code pairs one screen once.");
+            return (null, new(StatusCodes.Status409Conflict, "PAIRING_CODE_USED", "This code has already been used. Each code pairs one screen once."));
 
         var info = JsonSerializer.Deserialize(pairing.Info, ContractsJsonContext.Default.DeviceInfo) ?? new DeviceInfo();
         var deviceId = UpsertDevice(connection, transaction, caller.TenantId, venueId, pairing.Hardware, request, info, now);
@@ -130,8 +144,11 @@ public static class PairingEndpoints
             new() { ["name"] = request.Name.Trim(), ["hardwareId"] = pairing.Hardware });
         transaction.Commit();
         directory.Refresh(connection, deviceId);
-        return TypedResults.Created($"/v1/venues/{venueId}/devices/{deviceId}", DeviceStore.Load(connection, venueId, deviceId, now));
+        return (deviceId, null);
     }
+
+    private static ClaimFailure Invalid(Dictionary<string, string[]> errors) =>
+        new(StatusCodes.Status422UnprocessableEntity, "VALIDATION_FAILED", string.Join(" ", errors.Values.SelectMany(v => v)), errors);
 
     /// <summary>The same hardware paired again in this venue keeps its record (history, group) but
     /// gets a new token version, so any old token stops working.</summary>

@@ -40,14 +40,7 @@ public static class PlaylistEndpoints
     private static async Task<IResult> List(string venueId, Database database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var items = connection.Query("""
-            SELECT p.playlist_id, p.name, p.campaign_id, p.draft_version, p.published_version,
-                   (SELECT COUNT(*) FROM playlist_item i WHERE i.playlist_id = p.playlist_id), p.updated_at_utc
-            FROM playlist p WHERE p.venue_id = $venue ORDER BY p.name COLLATE NOCASE, p.playlist_id;
-            """, null,
-            r => new PlaylistSummary(r.GetString(0), r.GetString(1), r.NullableString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4), r.GetInt32(5), r.GetString(6)),
-            ("$venue", venueId));
-        return TypedResults.Ok(new ItemsResponse<PlaylistSummary>(items, null));
+        return TypedResults.Ok(new ItemsResponse<PlaylistSummary>(PlaylistStore.List(connection, venueId), null));
     }
 
     private static async Task<IResult> Create(string venueId, CreatePlaylistRequest request, HttpContext http, Database database, IClock clock)

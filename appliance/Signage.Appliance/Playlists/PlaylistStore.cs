@@ -18,6 +18,16 @@ internal static class PlaylistStore
     /// <summary>What publishing needs to know about an asset (null when it does not exist in the venue).</summary>
     public sealed record AssetFacts(string Status, string? MediaType, string? Sha256, long? DurationMs);
 
+    /// <summary>The venue's playlists by name (the JSON list and the admin page).</summary>
+    public static List<PlaylistSummary> List(SqliteConnection connection, string venueId) =>
+        connection.Query("""
+            SELECT p.playlist_id, p.name, p.campaign_id, p.draft_version, p.published_version,
+                   (SELECT COUNT(*) FROM playlist_item i WHERE i.playlist_id = p.playlist_id), p.updated_at_utc
+            FROM playlist p WHERE p.venue_id = $venue ORDER BY p.name COLLATE NOCASE, p.playlist_id;
+            """, null,
+            r => new PlaylistSummary(r.GetString(0), r.GetString(1), r.NullableString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4), r.GetInt32(5), r.GetString(6)),
+            ("$venue", venueId));
+
     public static Header? LoadHeader(SqliteConnection connection, SqliteTransaction? transaction, string venueId, string playlistId) =>
         connection.QuerySingle("""
             SELECT playlist_id, name, campaign_id, draft_version, published_version, updated_at_utc
