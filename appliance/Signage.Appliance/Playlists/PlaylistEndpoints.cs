@@ -237,11 +237,7 @@ public static class PlaylistEndpoints
             ("$version", version), ("$playlist", header.PlaylistId));
         PlaylistStore.Touch(connection, transaction, header.PlaylistId, Sql.Utc(now));
         VenueRules.BumpManifestEpoch(connection, transaction, venueId);
-        var action = rolledBackFrom is null ? "PUBLISH" : "ROLLBACK";
-        connection.Execute("""
-            INSERT INTO publish_event (venue_id, kind, target_id, version, action, actor_user_id, created_at_utc)
-            VALUES ($venue, 'PLAYLIST', $playlist, $version, $action, $user, $now);
-            """, transaction, ("$venue", venueId), ("$playlist", header.PlaylistId), ("$version", version), ("$action", action), ("$user", caller.UserId), ("$now", Sql.Utc(now)));
+        VenueRules.RecordPublish(connection, transaction, venueId, "PLAYLIST", header.PlaylistId, version, rolledBackFrom is not null, caller.UserId, Sql.Utc(now));
         AuditLog.Write(connection, transaction, now, rolledBackFrom is null ? "PLAYLIST_PUBLISHED" : "PLAYLIST_ROLLED_BACK", caller.TenantId, venueId, caller.UserId,
             "playlist", header.PlaylistId, new() { ["version"] = version.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["rolledBackFrom"] = rolledBackFrom?.ToString(System.Globalization.CultureInfo.InvariantCulture) });

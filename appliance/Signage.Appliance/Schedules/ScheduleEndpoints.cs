@@ -219,11 +219,7 @@ public static class ScheduleEndpoints
         connection.Execute("UPDATE schedule_set SET published_version = $version, draft_version = draft_version + 1, updated_at_utc = $now WHERE venue_id = $venue;",
             transaction, ("$version", version), ("$now", at), ("$venue", venueId));
         VenueRules.BumpManifestEpoch(connection, transaction, venueId);
-        var action = rolledBackFrom is null ? "PUBLISH" : "ROLLBACK";
-        connection.Execute("""
-            INSERT INTO publish_event (venue_id, kind, target_id, version, action, actor_user_id, created_at_utc)
-            VALUES ($venue, 'SCHEDULE', $venue, $version, $action, $user, $now);
-            """, transaction, ("$venue", venueId), ("$version", version), ("$action", action), ("$user", caller.UserId), ("$now", at));
+        VenueRules.RecordPublish(connection, transaction, venueId, "SCHEDULE", venueId, version, rolledBackFrom is not null, caller.UserId, at);
         AuditLog.Write(connection, transaction, now, rolledBackFrom is null ? "SCHEDULE_PUBLISHED" : "SCHEDULE_ROLLED_BACK", caller.TenantId, venueId, caller.UserId,
             "scheduleset", venueId, new() { ["version"] = version.ToString(CultureInfo.InvariantCulture), ["slots"] = slots.Count.ToString(CultureInfo.InvariantCulture),
                 ["rolledBackFrom"] = rolledBackFrom?.ToString(CultureInfo.InvariantCulture) });

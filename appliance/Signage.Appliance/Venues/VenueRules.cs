@@ -14,6 +14,15 @@ public static class VenueRules
     public static void BumpManifestEpoch(SqliteConnection connection, SqliteTransaction transaction, string venueId) =>
         connection.Execute("UPDATE venue SET manifest_epoch = manifest_epoch + 1 WHERE venue_id = $venue;", transaction, ("$venue", venueId));
 
+    /// <summary>One line of GET /v1/venues/{venueId}/publishes, in the publishing transaction.</summary>
+    public static void RecordPublish(SqliteConnection connection, SqliteTransaction transaction, string venueId, string kind, string targetId,
+        long version, bool rollback, string actorUserId, string now) =>
+        connection.Execute("""
+            INSERT INTO publish_event (venue_id, kind, target_id, version, action, actor_user_id, created_at_utc)
+            VALUES ($venue, $kind, $target, $version, $action, $user, $now);
+            """, transaction, ("$venue", venueId), ("$kind", kind), ("$target", targetId), ("$version", version),
+            ("$action", rollback ? "ROLLBACK" : "PUBLISH"), ("$user", actorUserId), ("$now", now));
+
     /// <summary>Screens arrive with pairing; until then no DEVICE target exists.</summary>
     public static bool DeviceExists(SqliteConnection connection, SqliteTransaction? transaction, string venueId, string deviceId) =>
         connection.Scalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'device';", transaction) == 1
