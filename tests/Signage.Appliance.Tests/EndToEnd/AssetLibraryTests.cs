@@ -10,43 +10,31 @@ using static Signage.Appliance.Tests.Infrastructure.ApplianceApi;
 namespace Signage.Appliance.Tests.EndToEnd;
 
 /// <summary>The venue library: listing, reading, deleting, storage once per content, roles, isolation.</summary>
-public sealed class AssetLibraryTests : IAsyncLifetime
+public sealed class AssetLibraryTests : ApplianceApiTests
 {
-    private readonly TempDirectory _temp = new();
-    private ApplianceApi _api = null!;
-    private AssetClient _assets = null!;
+    private AssetClient? _assetClient;
 
-    private AssetFolders Folders => new(_temp.Combine("data"));
+    private AssetClient AssetApi => _assetClient ??= new AssetClient(Api);
 
-    public async Task InitializeAsync()
-    {
-        _api = await ApplianceApi.StartAsync(_temp.Combine("data"));
-        _assets = new AssetClient(_api);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        _temp.Dispose();
-    }
+    private AssetFolders Folders => new(Temp.Combine("data"));
 
     [Fact]
     public async Task Same_bytes_uploaded_twice_are_stored_once_and_go_with_the_last_asset_that_uses_them()
     {
         var bytes = Fixture.Read(Fixture.Jpeg);
-        var first = await _assets.UploadAsync("poster.jpg", bytes);
-        var second = await _assets.UploadAsync("poster-copy.jpg", bytes);
+        var first = await AssetApi.UploadAsync("poster.jpg", bytes);
+        var second = await AssetApi.UploadAsync("poster-copy.jpg", bytes);
 
         Assert.Equal((AssetStatuses.Ready, AssetStatuses.Ready), (first.Status, second.Status));
         Assert.Equal(first.Sha256, second.Sha256);
         Assert.Equal([Folders.BlobOf(first.Sha256!)], Folders.Files(Folders.Blobs));
         Assert.Equal([Folders.ThumbnailOf(first.Sha256!)], Folders.Files(Folders.Thumbnails));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _assets.DeleteAsync(first.AssetId)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await AssetApi.DeleteAsync(first.AssetId)).StatusCode);
         Assert.True(File.Exists(Folders.BlobOf(first.Sha256!)));
-        Assert.Equal(HttpStatusCode.OK, (await _api.AsAdmin(HttpMethod.Get, second.ThumbnailUrl!)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.AsAdmin(HttpMethod.Get, second.ThumbnailUrl!)).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _assets.DeleteAsync(second.AssetId)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await AssetApi.DeleteAsync(second.AssetId)).StatusCode);
         Assert.Empty(Folders.Files(Folders.Blobs));
         Assert.Empty(Folders.Files(Folders.Thumbnails));
     }
@@ -54,53 +42,53 @@ public sealed class AssetLibraryTests : IAsyncLifetime
     [Fact]
     public async Task Deleting_an_asset_is_audited_and_it_is_gone()
     {
-        var asset = await _assets.UploadAsync("poster.jpg", Fixture.Read(Fixture.Jpeg), displayName: "Quiz night");
+        var asset = await AssetApi.UploadAsync("poster.jpg", Fixture.Read(Fixture.Jpeg), displayName: "Quiz night");
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _assets.DeleteAsync(asset.AssetId)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await AssetApi.DeleteAsync(asset.AssetId)).StatusCode);
 
-        Assert.Equal(HttpStatusCode.NotFound, (await _assets.GetAsync(asset.AssetId)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _assets.DeleteAsync(asset.AssetId)).StatusCode);
-        var audit = await (await _api.AsAdmin(HttpMethod.Get, $"/v1/venues/{_api.VenueId}/audit?limit=1")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponseAuditEntry);
+        Assert.Equal(HttpStatusCode.NotFound, (await AssetApi.GetAsync(asset.AssetId)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await AssetApi.DeleteAsync(asset.AssetId)).StatusCode);
+        var audit = await (await Api.AsAdmin(HttpMethod.Get, $"/v1/venues/{Api.VenueId}/audit?limit=1")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponseAuditEntry);
         var entry = audit!.Items.Single();
-        Assert.Equal(("ASSET_DELETED", "asset", asset.AssetId, _api.Admin.User.UserId), (entry.Action, entry.TargetType, entry.TargetId, entry.ActorUserId));
+        Assert.Equal(("ASSET_DELETED", "asset", asset.AssetId, Api.Admin.User.UserId), (entry.Action, entry.TargetType, entry.TargetId, entry.ActorUserId));
         Assert.Contains("Quiz night", entry.Details, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Deleting_an_upload_in_progress_removes_its_part_file()
     {
-        var session = await _assets.StartOkAsync("poster.jpg", 10_000);
-        await _assets.PutAsync(session.UploadUrl, new byte[4000], start: 0, total: 10_000);
+        var session = await AssetApi.StartOkAsync("poster.jpg", 10_000);
+        await AssetApi.PutAsync(session.UploadUrl, new byte[4000], start: 0, total: 10_000);
         Assert.Single(Folders.Files(Folders.Uploads));
 
-        Assert.Equal(HttpStatusCode.NoContent, (await _assets.DeleteAsync(session.AssetId)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await AssetApi.DeleteAsync(session.AssetId)).StatusCode);
 
         Assert.Empty(Folders.Files(Folders.Uploads));
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.AsAdmin(HttpMethod.Get, $"{_assets.AssetsPath}/uploads/{session.UploadId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.AsAdmin(HttpMethod.Get, $"{AssetApi.AssetsPath}/uploads/{session.UploadId}")).StatusCode);
     }
 
     [Fact]
     public async Task List_is_newest_first_with_a_cursor_and_filters_by_status_type_and_name()
     {
-        var jpeg = await _assets.UploadAsync("poster.jpg", Fixture.Read(Fixture.Jpeg), displayName: "Quiz night poster");
-        var video = await _assets.UploadAsync("clip.mp4", Fixture.Read(Fixture.H264Aac), displayName: "Quiz night trailer");
-        var png = await _assets.UploadAsync("logo.png", Fixture.Read(Fixture.Png), displayName: "Logo 100%");
-        var broken = await _assets.UploadAsync("broken.jpg", [1, 2, 3], displayName: "Broken");
-        var uploading = (await _assets.StartOkAsync("later.jpg", 10)).AssetId;
+        var jpeg = await AssetApi.UploadAsync("poster.jpg", Fixture.Read(Fixture.Jpeg), displayName: "Quiz night poster");
+        var video = await AssetApi.UploadAsync("clip.mp4", Fixture.Read(Fixture.H264Aac), displayName: "Quiz night trailer");
+        var png = await AssetApi.UploadAsync("logo.png", Fixture.Read(Fixture.Png), displayName: "Logo 100%");
+        var broken = await AssetApi.UploadAsync("broken.jpg", [1, 2, 3], displayName: "Broken");
+        var uploading = (await AssetApi.StartOkAsync("later.jpg", 10)).AssetId;
 
-        var page1 = await _assets.ListAsync("?limit=2");
-        var page2 = await _assets.ListAsync($"?limit=2&cursor={page1.NextCursor}");
-        var page3 = await _assets.ListAsync($"?limit=2&cursor={page2.NextCursor}");
+        var page1 = await AssetApi.ListAsync("?limit=2");
+        var page2 = await AssetApi.ListAsync($"?limit=2&cursor={page1.NextCursor}");
+        var page3 = await AssetApi.ListAsync($"?limit=2&cursor={page2.NextCursor}");
         Assert.Equal([uploading, broken.AssetId, png.AssetId, video.AssetId, jpeg.AssetId],
             page1.Items.Concat(page2.Items).Concat(page3.Items).Select(a => a.AssetId));
         Assert.Null(page3.NextCursor);
 
-        Assert.Equal([png.AssetId, video.AssetId, jpeg.AssetId], (await _assets.ListAsync("?status=READY")).Items.Select(a => a.AssetId));
-        Assert.Equal([video.AssetId], (await _assets.ListAsync("?type=VIDEO")).Items.Select(a => a.AssetId));
-        Assert.Equal([video.AssetId, jpeg.AssetId], (await _assets.ListAsync("?q=quiz%20NIGHT")).Items.Select(a => a.AssetId));
-        Assert.Equal([png.AssetId], (await _assets.ListAsync("?q=100%25")).Items.Select(a => a.AssetId)); // % is literal
-        Assert.Equal([jpeg.AssetId], (await _assets.ListAsync("?status=READY&type=IMAGE&q=poster")).Items.Select(a => a.AssetId));
-        Assert.Equal(5, (await _assets.ListAsync("?limit=500")).Items.Count); // clamped to 200, not refused
+        Assert.Equal([png.AssetId, video.AssetId, jpeg.AssetId], (await AssetApi.ListAsync("?status=READY")).Items.Select(a => a.AssetId));
+        Assert.Equal([video.AssetId], (await AssetApi.ListAsync("?type=VIDEO")).Items.Select(a => a.AssetId));
+        Assert.Equal([video.AssetId, jpeg.AssetId], (await AssetApi.ListAsync("?q=quiz%20NIGHT")).Items.Select(a => a.AssetId));
+        Assert.Equal([png.AssetId], (await AssetApi.ListAsync("?q=100%25")).Items.Select(a => a.AssetId)); // % is literal
+        Assert.Equal([jpeg.AssetId], (await AssetApi.ListAsync("?status=READY&type=IMAGE&q=poster")).Items.Select(a => a.AssetId));
+        Assert.Equal(5, (await AssetApi.ListAsync("?limit=500")).Items.Count); // clamped to 200, not refused
     }
 
     [Theory]
@@ -110,7 +98,7 @@ public sealed class AssetLibraryTests : IAsyncLifetime
     [InlineData("?limit=many", 400, null)]
     public async Task Invalid_list_filters_are_422_and_a_foreign_cursor_is_400(string query, int status, string? field)
     {
-        var response = await _api.AsAdmin(HttpMethod.Get, $"{_assets.AssetsPath}{query}");
+        var response = await Api.AsAdmin(HttpMethod.Get, $"{AssetApi.AssetsPath}{query}");
         Assert.Equal(status, (int)response.StatusCode);
         var problem = await ProblemAsync(response);
         if (field is not null) Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
@@ -119,25 +107,25 @@ public sealed class AssetLibraryTests : IAsyncLifetime
     [Fact]
     public async Task Viewer_reads_the_library_and_thumbnails_but_may_not_upload_or_delete()
     {
-        var asset = await _assets.UploadAsync("poster.jpg", Fixture.Read(Fixture.Jpeg));
-        var viewer = await _api.CreateUserAsync("viewer@venue.test", Roles.VenueViewer);
-        var asViewer = new AssetClient(_api, viewer.AccessToken);
+        var asset = await AssetApi.UploadAsync("poster.jpg", Fixture.Read(Fixture.Jpeg));
+        var viewer = await Api.CreateUserAsync("viewer@venue.test", Roles.VenueViewer);
+        var asViewer = new AssetClient(Api, viewer.AccessToken);
 
         Assert.Single((await asViewer.ListAsync()).Items);
         Assert.Equal(AssetStatuses.Ready, (await asViewer.AssetAsync(asset.AssetId)).Status);
-        Assert.Equal(HttpStatusCode.OK, (await _api.SendAsync(HttpMethod.Get, asset.ThumbnailUrl!, viewer.AccessToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.SendAsync(HttpMethod.Get, asset.ThumbnailUrl!, viewer.AccessToken)).StatusCode);
 
         var upload = await asViewer.StartAsync("mine.jpg", 100);
         Assert.Equal(HttpStatusCode.Forbidden, upload.StatusCode);
         Assert.Equal("FORBIDDEN", (await ProblemAsync(upload)).GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, (await asViewer.DeleteAsync(asset.AssetId)).StatusCode);
-        var session = await _assets.StartOkAsync("admins.jpg", 100);
+        var session = await AssetApi.StartOkAsync("admins.jpg", 100);
         Assert.Equal(HttpStatusCode.Forbidden, (await asViewer.PutAsync(session.UploadUrl, new byte[100])).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await asViewer.CompleteAsync(session.UploadId)).StatusCode);
 
-        var editor = await _api.CreateUserAsync("editor@venue.test", Roles.VenueEditor);
-        Assert.Equal(HttpStatusCode.NoContent, (await new AssetClient(_api, editor.AccessToken).DeleteAsync(asset.AssetId)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _api.SendAsync(HttpMethod.Get, _assets.AssetsPath, null)).StatusCode);
+        var editor = await Api.CreateUserAsync("editor@venue.test", Roles.VenueEditor);
+        Assert.Equal(HttpStatusCode.NoContent, (await new AssetClient(Api, editor.AccessToken).DeleteAsync(asset.AssetId)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Api.SendAsync(HttpMethod.Get, AssetApi.AssetsPath, null)).StatusCode);
     }
 
     [Fact]
@@ -145,19 +133,19 @@ public sealed class AssetLibraryTests : IAsyncLifetime
     {
         var otherVenue = await AddVenueOfThisTenantAsync();
         var otherPath = $"/v1/venues/{otherVenue}/assets";
-        var created = await _api.AsAdmin(HttpMethod.Post, $"{otherPath}/uploads",
+        var created = await Api.AsAdmin(HttpMethod.Post, $"{otherPath}/uploads",
             JsonContent.Create(new CreateUploadRequest("elsewhere.jpg", 100), ContractsJsonContext.Default.CreateUploadRequest));
         var session = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.UploadSessionResponse))!;
 
-        Assert.Equal(HttpStatusCode.OK, (await _api.AsAdmin(HttpMethod.Get, $"{otherPath}/{session.AssetId}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _assets.GetAsync(session.AssetId)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _assets.DeleteAsync(session.AssetId)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.AsAdmin(HttpMethod.Get, $"{_assets.AssetsPath}/{session.AssetId}/thumbnail")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.AsAdmin(HttpMethod.Get, $"{_assets.AssetsPath}/uploads/{session.UploadId}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _assets.PutAsync($"{_assets.AssetsPath}/uploads/{session.UploadId}/content", new byte[100])).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _assets.CompleteAsync(session.UploadId)).StatusCode);
-        Assert.Empty((await _assets.ListAsync()).Items);
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.AsAdmin(HttpMethod.Get, "/v1/venues/ven_unknown/assets")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api.AsAdmin(HttpMethod.Get, $"{otherPath}/{session.AssetId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await AssetApi.GetAsync(session.AssetId)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await AssetApi.DeleteAsync(session.AssetId)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.AsAdmin(HttpMethod.Get, $"{AssetApi.AssetsPath}/{session.AssetId}/thumbnail")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.AsAdmin(HttpMethod.Get, $"{AssetApi.AssetsPath}/uploads/{session.UploadId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await AssetApi.PutAsync($"{AssetApi.AssetsPath}/uploads/{session.UploadId}/content", new byte[100])).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await AssetApi.CompleteAsync(session.UploadId)).StatusCode);
+        Assert.Empty((await AssetApi.ListAsync()).Items);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.AsAdmin(HttpMethod.Get, "/v1/venues/ven_unknown/assets")).StatusCode);
     }
 
     [Fact]
@@ -165,12 +153,12 @@ public sealed class AssetLibraryTests : IAsyncLifetime
     {
         foreach (var (method, path) in new[]
         {
-            (HttpMethod.Get, $"{_assets.AssetsPath}/ast_00000000000000000000000000000000"),
-            (HttpMethod.Delete, $"{_assets.AssetsPath}/ast_00000000000000000000000000000000"),
-            (HttpMethod.Get, $"{_assets.AssetsPath}/ast_00000000000000000000000000000000/thumbnail"),
+            (HttpMethod.Get, $"{AssetApi.AssetsPath}/ast_00000000000000000000000000000000"),
+            (HttpMethod.Delete, $"{AssetApi.AssetsPath}/ast_00000000000000000000000000000000"),
+            (HttpMethod.Get, $"{AssetApi.AssetsPath}/ast_00000000000000000000000000000000/thumbnail"),
         })
         {
-            var response = await _api.AsAdmin(method, path);
+            var response = await Api.AsAdmin(method, path);
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
             Assert.Equal("NOT_FOUND", (await ProblemAsync(response)).GetProperty("code").GetString());
         }
@@ -180,10 +168,10 @@ public sealed class AssetLibraryTests : IAsyncLifetime
     public async Task A_video_ffmpeg_cannot_decode_is_still_ready_with_the_placeholder_thumbnail()
     {
         // Valid structure, but its frames are zeros: the inspector accepts it, ffmpeg cannot draw it.
-        var asset = await _assets.UploadAsync("synthetic.mp4", Mp4Builder.Build(new Mp4Spec { Video = VideoTrackSpec.At(25, 2, 2_000) }));
+        var asset = await AssetApi.UploadAsync("synthetic.mp4", Mp4Builder.Build(new Mp4Spec { Video = VideoTrackSpec.At(25, 2, 2_000) }));
 
         Assert.Equal(AssetStatuses.Ready, asset.Status);
-        var thumbnail = await _api.AsAdmin(HttpMethod.Get, asset.ThumbnailUrl!);
+        var thumbnail = await Api.AsAdmin(HttpMethod.Get, asset.ThumbnailUrl!);
         Assert.Equal(HttpStatusCode.OK, thumbnail.StatusCode);
         Assert.Equal("image/svg+xml", thumbnail.Content.Headers.ContentType?.MediaType);
         Assert.Empty(Folders.Files(Folders.Thumbnails));
@@ -192,8 +180,8 @@ public sealed class AssetLibraryTests : IAsyncLifetime
     [Fact]
     public async Task An_asset_not_ready_yet_shows_the_placeholder_thumbnail()
     {
-        var session = await _assets.StartOkAsync("later.jpg", 10);
-        var thumbnail = await _api.AsAdmin(HttpMethod.Get, $"{_assets.AssetsPath}/{session.AssetId}/thumbnail");
+        var session = await AssetApi.StartOkAsync("later.jpg", 10);
+        var thumbnail = await Api.AsAdmin(HttpMethod.Get, $"{AssetApi.AssetsPath}/{session.AssetId}/thumbnail");
         Assert.Equal(HttpStatusCode.OK, thumbnail.StatusCode);
         Assert.Equal("image/svg+xml", thumbnail.Content.Headers.ContentType?.MediaType);
         Assert.StartsWith("<svg", await thumbnail.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -202,14 +190,14 @@ public sealed class AssetLibraryTests : IAsyncLifetime
     /// <summary>A second venue of the same tenant, as the hub would sync it down.</summary>
     private async Task<string> AddVenueOfThisTenantAsync()
     {
-        await using var connection = new SqliteConnection($"Data Source={_temp.Combine("data", "appliance.db")};Pooling=False");
+        await using var connection = new SqliteConnection($"Data Source={Temp.Combine("data", "appliance.db")};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO venue (venue_id, tenant_id, name, timezone, created_at_utc, updated_at_utc)
             VALUES ('ven_second', $tenant, 'The Anchor', 'Europe/London', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
             """;
-        command.Parameters.AddWithValue("$tenant", _api.TenantId);
+        command.Parameters.AddWithValue("$tenant", Api.TenantId);
         await command.ExecuteNonQueryAsync();
         return "ven_second";
     }

@@ -15,25 +15,13 @@ using static Signage.Appliance.Tests.Infrastructure.ApplianceApi;
 namespace Signage.Appliance.Tests.EndToEnd;
 
 /// <summary>Upload sessions, resumable content and completion, against the native binary (spec 13).</summary>
-public sealed class AssetUploadTests : IAsyncLifetime
+public sealed class AssetUploadTests : ApplianceApiTests
 {
-    private readonly TempDirectory _temp = new();
-    private ApplianceApi _api = null!;
-    private AssetClient _assets = null!;
+    private AssetClient? _assetClient;
 
-    private AssetFolders Folders => new(_temp.Combine("data"));
+    private AssetClient AssetApi => _assetClient ??= new AssetClient(Api);
 
-    public async Task InitializeAsync()
-    {
-        _api = await ApplianceApi.StartAsync(_temp.Combine("data"));
-        _assets = new AssetClient(_api);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        _temp.Dispose();
-    }
+    private AssetFolders Folders => new(Temp.Combine("data"));
 
     [Theory]
     [InlineData(Fixture.Jpeg, "IMAGE", "image/jpeg", null)]
@@ -43,7 +31,7 @@ public sealed class AssetUploadTests : IAsyncLifetime
     public async Task Valid_files_become_ready_with_metadata_read_from_their_bytes(string fixture, string mediaType, string contentType, long? durationMs)
     {
         var bytes = Fixture.Read(fixture);
-        var asset = await _assets.UploadAsync(fixture, bytes);
+        var asset = await AssetApi.UploadAsync(fixture, bytes);
 
         Assert.Equal(AssetStatuses.Ready, asset.Status);
         Assert.Equal((mediaType, contentType, 160, 90), (asset.MediaType, asset.ContentType, asset.Width, asset.Height));
@@ -53,7 +41,7 @@ public sealed class AssetUploadTests : IAsyncLifetime
         Assert.Equal(bytes.Length, asset.SizeBytes);
         Assert.NotNull(asset.ReadyAtUtc);
         Assert.Null(asset.FailureReason);
-        Assert.Equal($"{_assets.AssetsPath}/{asset.AssetId}/thumbnail", asset.ThumbnailUrl);
+        Assert.Equal($"{AssetApi.AssetsPath}/{asset.AssetId}/thumbnail", asset.ThumbnailUrl);
 
         // Stored content-addressed, byte for byte; nothing left in uploads/.
         Assert.Equal(bytes, await File.ReadAllBytesAsync(Folders.BlobOf(asset.Sha256!)));
@@ -66,9 +54,9 @@ public sealed class AssetUploadTests : IAsyncLifetime
     [InlineData(Fixture.H264Aac)]
     public async Task Thumbnail_is_a_jpeg_made_by_ffmpeg_and_cacheable_by_its_sha256(string fixture)
     {
-        var asset = await _assets.UploadAsync(fixture, Fixture.Read(fixture));
+        var asset = await AssetApi.UploadAsync(fixture, Fixture.Read(fixture));
 
-        var response = await _api.AsAdmin(HttpMethod.Get, asset.ThumbnailUrl!);
+        var response = await Api.AsAdmin(HttpMethod.Get, asset.ThumbnailUrl!);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("image/jpeg", response.Content.Headers.ContentType?.MediaType);
         var jpeg = await response.Content.ReadAsByteArrayAsync();
@@ -76,32 +64,32 @@ public sealed class AssetUploadTests : IAsyncLifetime
         Assert.Equal($"\"{asset.Sha256}\"", response.Headers.ETag?.Tag);
         Assert.True(File.Exists(Folders.ThumbnailOf(asset.Sha256!)));
 
-        using var again = Request(HttpMethod.Get, asset.ThumbnailUrl!, _api.Admin.AccessToken);
+        using var again = Request(HttpMethod.Get, asset.ThumbnailUrl!, Api.Admin.AccessToken);
         again.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{asset.Sha256}\""));
-        Assert.Equal(HttpStatusCode.NotModified, (await _api.Process.Client.SendAsync(again)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotModified, (await Api.Process.Client.SendAsync(again)).StatusCode);
     }
 
     [Fact]
     public async Task Session_says_where_to_put_the_bytes_and_until_when_and_the_asset_is_uploading()
     {
-        var response = await _assets.StartAsync("menu.jpg", 1234);
+        var response = await AssetApi.StartAsync("menu.jpg", 1234);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var session = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.UploadSessionResponse))!;
 
-        Assert.Equal($"{_assets.AssetsPath}/uploads/{session.UploadId}/content", session.UploadUrl);
-        Assert.Equal($"{_assets.AssetsPath}/uploads/{session.UploadId}", response.Headers.Location?.ToString());
+        Assert.Equal($"{AssetApi.AssetsPath}/uploads/{session.UploadId}/content", session.UploadUrl);
+        Assert.Equal($"{AssetApi.AssetsPath}/uploads/{session.UploadId}", response.Headers.Location?.ToString());
         var expires = DateTimeOffset.Parse(session.ExpiresAtUtc, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(expires - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
-        var asset = await _assets.AssetAsync(session.AssetId);
+        var asset = await AssetApi.AssetAsync(session.AssetId);
         Assert.Equal((AssetStatuses.Uploading, "menu.jpg", "menu.jpg", 1234L, (string?)null), (asset.Status, asset.DisplayName, asset.FileName, asset.SizeBytes, asset.ThumbnailUrl));
-        Assert.Equal(new UploadStatusResponse(session.UploadId, session.AssetId, 1234, 0, session.ExpiresAtUtc, UploadStates.Open), await _assets.StatusAsync(session.UploadId));
+        Assert.Equal(new UploadStatusResponse(session.UploadId, session.AssetId, 1234, 0, session.ExpiresAtUtc, UploadStates.Open), await AssetApi.StatusAsync(session.UploadId));
     }
 
     [Fact]
     public async Task Display_name_defaults_to_the_file_name_and_can_be_given()
     {
-        var named = await _assets.UploadAsync("IMG_0042.jpg", Fixture.Read(Fixture.Jpeg), displayName: "  Happy hour poster ");
-        var unnamed = await _assets.UploadAsync("IMG_0043.png", Fixture.Read(Fixture.Png));
+        var named = await AssetApi.UploadAsync("IMG_0042.jpg", Fixture.Read(Fixture.Jpeg), displayName: "  Happy hour poster ");
+        var unnamed = await AssetApi.UploadAsync("IMG_0043.png", Fixture.Read(Fixture.Png));
         Assert.Equal(("Happy hour poster", "IMG_0042.jpg"), (named.DisplayName, named.FileName));
         Assert.Equal(("IMG_0043.png", "IMG_0043.png"), (unnamed.DisplayName, unnamed.FileName));
     }
@@ -118,39 +106,39 @@ public sealed class AssetUploadTests : IAsyncLifetime
     [InlineData("menu\n.jpg")]
     public async Task File_names_that_are_paths_empty_or_hold_control_characters_are_422_and_create_nothing(string fileName)
     {
-        var response = await _assets.StartAsync(fileName, 100);
+        var response = await AssetApi.StartAsync(fileName, 100);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var problem = await ProblemAsync(response);
         Assert.Equal("VALIDATION_FAILED", problem.GetProperty("code").GetString());
         Assert.Equal(["fileName"], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name));
-        Assert.Empty((await _assets.ListAsync()).Items);
+        Assert.Empty((await AssetApi.ListAsync()).Items);
     }
 
     [Fact]
     public async Task File_name_of_256_characters_is_422_and_of_255_is_accepted()
     {
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await _assets.StartAsync(new string('a', 252) + ".jpg", 100)).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await _assets.StartAsync(new string('a', 251) + ".jpg", 100)).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await AssetApi.StartAsync(new string('a', 252) + ".jpg", 100)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await AssetApi.StartAsync(new string('a', 251) + ".jpg", 100)).StatusCode);
     }
 
     [Fact]
     public async Task A_session_over_1_GiB_is_413_FILE_SIZE_EXCEEDED_and_creates_nothing()
     {
-        var response = await _assets.StartAsync("film.mp4", (1L << 30) + 1);
+        var response = await AssetApi.StartAsync("film.mp4", (1L << 30) + 1);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         var problem = await ProblemAsync(response);
         Assert.Equal("FILE_SIZE_EXCEEDED", problem.GetProperty("code").GetString());
         Assert.Equal(1L << 30, problem.GetProperty("maxSizeBytes").GetInt64());
-        Assert.Empty((await _assets.ListAsync()).Items);
-        Assert.Equal(HttpStatusCode.Created, (await _assets.StartAsync("film.mp4", 1L << 30)).StatusCode);
+        Assert.Empty((await AssetApi.ListAsync()).Items);
+        Assert.Equal(HttpStatusCode.Created, (await AssetApi.StartAsync("film.mp4", 1L << 30)).StatusCode);
     }
 
     [Fact]
     public async Task Size_below_one_byte_a_malformed_sha256_and_a_blank_display_name_are_422_naming_each_field()
     {
-        var response = await _api.AsAdmin(HttpMethod.Post, $"{_assets.AssetsPath}/uploads",
+        var response = await Api.AsAdmin(HttpMethod.Post, $"{AssetApi.AssetsPath}/uploads",
             Json("""{"fileName":"menu.jpg","sizeBytes":0,"sha256":"abc","displayName":" "}"""));
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
@@ -165,40 +153,40 @@ public sealed class AssetUploadTests : IAsyncLifetime
     [InlineData("""{"fileName":"menu.jpg","sizeBytes":10""", "MALFORMED_JSON")]
     public async Task Wrong_types_missing_fields_and_broken_json_are_400(string json, string code)
     {
-        var response = await _api.AsAdmin(HttpMethod.Post, $"{_assets.AssetsPath}/uploads", Json(json));
+        var response = await Api.AsAdmin(HttpMethod.Post, $"{AssetApi.AssetsPath}/uploads", Json(json));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(code, (await ProblemAsync(response)).GetProperty("code").GetString());
-        Assert.Empty((await _assets.ListAsync()).Items);
+        Assert.Empty((await AssetApi.ListAsync()).Items);
     }
 
     [Fact]
     public async Task A_partial_put_is_resumed_with_content_range_and_completing_early_is_409()
     {
         var bytes = Fixture.Read(Fixture.H264Aac);
-        var session = await _assets.StartOkAsync("clip.mp4", bytes.Length, AssetClient.Sha256(bytes));
+        var session = await AssetApi.StartOkAsync("clip.mp4", bytes.Length, AssetClient.Sha256(bytes));
 
-        var first = await _assets.PutAsync(session.UploadUrl, bytes[..3000], start: 0, total: bytes.Length);
+        var first = await AssetApi.PutAsync(session.UploadUrl, bytes[..3000], start: 0, total: bytes.Length);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(3000, (await first.Content.ReadFromJsonAsync(ContractsJsonContext.Default.UploadStatusResponse))!.ReceivedBytes);
 
-        var early = await _assets.CompleteAsync(session.UploadId);
+        var early = await AssetApi.CompleteAsync(session.UploadId);
         Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
         var incomplete = await ProblemAsync(early);
         Assert.Equal(("UPLOAD_INCOMPLETE", 3000L, (long)bytes.Length),
             (incomplete.GetProperty("code").GetString(), incomplete.GetProperty("receivedBytes").GetInt64(), incomplete.GetProperty("sizeBytes").GetInt64()));
-        Assert.Equal(AssetStatuses.Uploading, (await _assets.AssetAsync(session.AssetId)).Status);
+        Assert.Equal(AssetStatuses.Uploading, (await AssetApi.AssetAsync(session.AssetId)).Status);
 
-        var wrongOffset = await _assets.PutAsync(session.UploadUrl, bytes[2000..], start: 2000, total: bytes.Length);
+        var wrongOffset = await AssetApi.PutAsync(session.UploadUrl, bytes[2000..], start: 2000, total: bytes.Length);
         Assert.Equal(HttpStatusCode.Conflict, wrongOffset.StatusCode);
         var mismatch = await ProblemAsync(wrongOffset);
         Assert.Equal(("UPLOAD_OFFSET_MISMATCH", 3000L), (mismatch.GetProperty("code").GetString(), mismatch.GetProperty("receivedBytes").GetInt64()));
 
-        var rest = await _assets.PutAsync(session.UploadUrl, bytes[3000..], start: 3000, total: bytes.Length);
+        var rest = await AssetApi.PutAsync(session.UploadUrl, bytes[3000..], start: 3000, total: bytes.Length);
         Assert.Equal(HttpStatusCode.OK, rest.StatusCode);
-        Assert.Equal(bytes.Length, (await _assets.StatusAsync(session.UploadId)).ReceivedBytes);
+        Assert.Equal(bytes.Length, (await AssetApi.StatusAsync(session.UploadId)).ReceivedBytes);
 
-        Assert.Equal(HttpStatusCode.Accepted, (await _assets.CompleteAsync(session.UploadId)).StatusCode);
-        var asset = await _assets.SettledAsync(session.AssetId);
+        Assert.Equal(HttpStatusCode.Accepted, (await AssetApi.CompleteAsync(session.UploadId)).StatusCode);
+        var asset = await AssetApi.SettledAsync(session.AssetId);
         Assert.Equal(AssetStatuses.Ready, asset.Status);
         Assert.Equal(bytes, await File.ReadAllBytesAsync(Folders.BlobOf(asset.Sha256!)));
     }
@@ -207,20 +195,20 @@ public sealed class AssetUploadTests : IAsyncLifetime
     public async Task Bytes_that_arrived_before_the_connection_dropped_are_kept_and_the_upload_resumes_from_there()
     {
         // A valid 70 MB video (sparse on disk): more than one 64 MiB checkpoint.
-        var path = _temp.Combine("long.mp4");
+        var path = Temp.Combine("long.mp4");
         await using (var file = File.Create(path)) Mp4Builder.Write(file, new Mp4Spec { Video = VideoTrackSpec.At(25, 100, 28_000) });
         var size = new FileInfo(path).Length;
         string sha;
         await using (var file = File.OpenRead(path)) sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(file));
-        var session = await _assets.StartOkAsync("long.mp4", size, sha);
+        var session = await AssetApi.StartOkAsync("long.mp4", size, sha);
         const long checkpoint = 64L * 1024 * 1024;
 
         // A raw connection that promises the whole file, sends 65 MiB once the server reads (it says
         // "100 Continue" when the endpoint starts reading), waits for the checkpoint, and hangs up.
         using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
         {
-            await socket.ConnectAsync(_api.Process.BaseAddress.Host, _api.Process.BaseAddress.Port);
-            var head = $"PUT {session.UploadUrl} HTTP/1.1\r\nHost: {_api.Process.BaseAddress.Authority}\r\nAuthorization: Bearer {_api.Admin.AccessToken}\r\n" +
+            await socket.ConnectAsync(Api.Process.BaseAddress.Host, Api.Process.BaseAddress.Port);
+            var head = $"PUT {session.UploadUrl} HTTP/1.1\r\nHost: {Api.Process.BaseAddress.Authority}\r\nAuthorization: Bearer {Api.Admin.AccessToken}\r\n" +
                 $"Content-Type: application/octet-stream\r\nContent-Length: {size}\r\nExpect: 100-continue\r\n\r\n";
             await socket.SendAsync(Encoding.ASCII.GetBytes(head));
             var answer = new byte[256];
@@ -236,7 +224,7 @@ public sealed class AssetUploadTests : IAsyncLifetime
                 }
             }
             // Durable progress is visible while the connection is still open.
-            await Until(async () => (await _assets.StatusAsync(session.UploadId)).ReceivedBytes == checkpoint);
+            await Until(async () => (await AssetApi.StatusAsync(session.UploadId)).ReceivedBytes == checkpoint);
             socket.Shutdown(SocketShutdown.Both);
         }
 
@@ -244,7 +232,7 @@ public sealed class AssetUploadTests : IAsyncLifetime
         JsonElement incomplete = default;
         await Until(async () =>
         {
-            incomplete = await ProblemAsync(await _assets.CompleteAsync(session.UploadId));
+            incomplete = await ProblemAsync(await AssetApi.CompleteAsync(session.UploadId));
             return incomplete.GetProperty("code").GetString() == "UPLOAD_INCOMPLETE";
         });
         var received = incomplete.GetProperty("receivedBytes").GetInt64();
@@ -254,10 +242,10 @@ public sealed class AssetUploadTests : IAsyncLifetime
         await using (var rest = File.OpenRead(path))
         {
             rest.Position = received;
-            Assert.Equal(HttpStatusCode.OK, (await _assets.PutAsync(session.UploadUrl, new StreamContent(rest), size - received, start: received, total: size)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await AssetApi.PutAsync(session.UploadUrl, new StreamContent(rest), size - received, start: received, total: size)).StatusCode);
         }
-        Assert.Equal(HttpStatusCode.Accepted, (await _assets.CompleteAsync(session.UploadId)).StatusCode);
-        var asset = await _assets.SettledAsync(session.AssetId);
+        Assert.Equal(HttpStatusCode.Accepted, (await AssetApi.CompleteAsync(session.UploadId)).StatusCode);
+        var asset = await AssetApi.SettledAsync(session.AssetId);
         Assert.Equal((AssetStatuses.Ready, sha), (asset.Status, asset.Sha256)); // the declared checksum held: every byte in place
     }
 
@@ -275,14 +263,14 @@ public sealed class AssetUploadTests : IAsyncLifetime
     public async Task A_body_longer_than_declared_is_413_and_none_of_it_is_kept()
     {
         var bytes = Fixture.Read(Fixture.Png);
-        var session = await _assets.StartOkAsync("logo.png", bytes.Length - 100);
+        var session = await AssetApi.StartOkAsync("logo.png", bytes.Length - 100);
 
-        var response = await _assets.PutAsync(session.UploadUrl, bytes);
+        var response = await AssetApi.PutAsync(session.UploadUrl, bytes);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         var problem = await ProblemAsync(response);
         Assert.Equal(("PAYLOAD_TOO_LARGE", 0L), (problem.GetProperty("code").GetString(), problem.GetProperty("receivedBytes").GetInt64()));
-        Assert.Equal(0, (await _assets.StatusAsync(session.UploadId)).ReceivedBytes);
+        Assert.Equal(0, (await AssetApi.StatusAsync(session.UploadId)).ReceivedBytes);
         Assert.Empty(Folders.Files(Folders.Uploads));
     }
 
@@ -290,19 +278,19 @@ public sealed class AssetUploadTests : IAsyncLifetime
     public async Task A_chunked_body_longer_than_declared_after_a_resume_is_413_and_keeps_only_the_earlier_bytes()
     {
         var bytes = Fixture.Read(Fixture.Png);
-        var session = await _assets.StartOkAsync("logo.png", bytes.Length);
-        Assert.Equal(HttpStatusCode.OK, (await _assets.PutAsync(session.UploadUrl, bytes[..300], start: 0, total: bytes.Length)).StatusCode);
+        var session = await AssetApi.StartOkAsync("logo.png", bytes.Length);
+        Assert.Equal(HttpStatusCode.OK, (await AssetApi.PutAsync(session.UploadUrl, bytes[..300], start: 0, total: bytes.Length)).StatusCode);
 
         // No Content-Length (chunked), and more bytes than remain: the server finds out while reading.
         var content = new StreamContent(new MemoryStream([.. bytes[300..], .. new byte[500]]));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         content.Headers.ContentRange = new ContentRangeHeaderValue(300, bytes.Length - 1, bytes.Length);
-        using var request = Request(HttpMethod.Put, session.UploadUrl, _api.Admin.AccessToken, content);
+        using var request = Request(HttpMethod.Put, session.UploadUrl, Api.Admin.AccessToken, content);
         request.Headers.TransferEncodingChunked = true;
-        var response = await _api.Process.Client.SendAsync(request);
+        var response = await Api.Process.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal(300, (await _assets.StatusAsync(session.UploadId)).ReceivedBytes);
+        Assert.Equal(300, (await AssetApi.StatusAsync(session.UploadId)).ReceivedBytes);
         Assert.Equal(bytes[..300], await File.ReadAllBytesAsync(Path.Combine(Folders.Uploads, session.UploadId + ".part")));
     }
 
@@ -314,56 +302,56 @@ public sealed class AssetUploadTests : IAsyncLifetime
     [InlineData("bytes 0-9/999")]
     public async Task Content_range_must_be_well_formed_and_name_the_declared_size(string contentRange)
     {
-        var session = await _assets.StartOkAsync("menu.jpg", 100);
+        var session = await AssetApi.StartOkAsync("menu.jpg", 100);
         var content = new ByteArrayContent(new byte[10]);
         content.Headers.TryAddWithoutValidation("Content-Range", contentRange);
 
-        var response = await _api.AsAdmin(HttpMethod.Put, session.UploadUrl, content);
+        var response = await Api.AsAdmin(HttpMethod.Put, session.UploadUrl, content);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("INVALID_CONTENT_RANGE", (await ProblemAsync(response)).GetProperty("code").GetString());
-        Assert.Equal(0, (await _assets.StatusAsync(session.UploadId)).ReceivedBytes);
+        Assert.Equal(0, (await AssetApi.StatusAsync(session.UploadId)).ReceivedBytes);
     }
 
     [Fact]
     public async Task A_put_without_content_range_starts_the_file_over()
     {
         var bytes = Fixture.Read(Fixture.Jpeg);
-        var session = await _assets.StartOkAsync("poster.jpg", bytes.Length);
-        Assert.Equal(HttpStatusCode.OK, (await _assets.PutAsync(session.UploadUrl, new byte[1000], start: 0, total: bytes.Length)).StatusCode);
+        var session = await AssetApi.StartOkAsync("poster.jpg", bytes.Length);
+        Assert.Equal(HttpStatusCode.OK, (await AssetApi.PutAsync(session.UploadUrl, new byte[1000], start: 0, total: bytes.Length)).StatusCode);
 
-        Assert.Equal(HttpStatusCode.OK, (await _assets.PutAsync(session.UploadUrl, bytes)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await AssetApi.PutAsync(session.UploadUrl, bytes)).StatusCode);
 
-        Assert.Equal(HttpStatusCode.Accepted, (await _assets.CompleteAsync(session.UploadId)).StatusCode);
-        Assert.Equal(AssetClient.Sha256(bytes), (await _assets.SettledAsync(session.AssetId)).Sha256);
+        Assert.Equal(HttpStatusCode.Accepted, (await AssetApi.CompleteAsync(session.UploadId)).StatusCode);
+        Assert.Equal(AssetClient.Sha256(bytes), (await AssetApi.SettledAsync(session.AssetId)).Sha256);
     }
 
     [Fact]
     public async Task Completing_twice_answers_the_same_and_content_after_completion_is_409()
     {
         var bytes = Fixture.Read(Fixture.Jpeg);
-        var session = await _assets.StartOkAsync("poster.jpg", bytes.Length);
-        await _assets.PutAsync(session.UploadUrl, bytes);
+        var session = await AssetApi.StartOkAsync("poster.jpg", bytes.Length);
+        await AssetApi.PutAsync(session.UploadUrl, bytes);
 
-        Assert.Equal(HttpStatusCode.Accepted, (await _assets.CompleteAsync(session.UploadId)).StatusCode);
-        var again = await _assets.CompleteAsync(session.UploadId);
+        Assert.Equal(HttpStatusCode.Accepted, (await AssetApi.CompleteAsync(session.UploadId)).StatusCode);
+        var again = await AssetApi.CompleteAsync(session.UploadId);
         Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
         Assert.Equal(session.AssetId, (await again.Content.ReadFromJsonAsync(ContractsJsonContext.Default.AssetResponse))!.AssetId);
 
-        var late = await _assets.PutAsync(session.UploadUrl, bytes);
+        var late = await AssetApi.PutAsync(session.UploadUrl, bytes);
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
         Assert.Equal("UPLOAD_COMPLETED", (await ProblemAsync(late)).GetProperty("code").GetString());
-        Assert.Equal(AssetStatuses.Ready, (await _assets.SettledAsync(session.AssetId)).Status);
-        Assert.Equal(UploadStates.Completed, (await _assets.StatusAsync(session.UploadId)).State);
+        Assert.Equal(AssetStatuses.Ready, (await AssetApi.SettledAsync(session.AssetId)).Status);
+        Assert.Equal(UploadStates.Completed, (await AssetApi.StatusAsync(session.UploadId)).State);
     }
 
     [Fact]
     public async Task An_expired_session_refuses_content_and_completion()
     {
         var bytes = Fixture.Read(Fixture.Jpeg);
-        var session = await _assets.StartOkAsync("poster.jpg", bytes.Length);
-        await _assets.PutAsync(session.UploadUrl, bytes);
-        await using (var connection = new SqliteConnection($"Data Source={_temp.Combine("data", "appliance.db")};Pooling=False"))
+        var session = await AssetApi.StartOkAsync("poster.jpg", bytes.Length);
+        await AssetApi.PutAsync(session.UploadUrl, bytes);
+        await using (var connection = new SqliteConnection($"Data Source={Temp.Combine("data", "appliance.db")};Pooling=False"))
         {
             connection.Open();
             using var command = connection.CreateCommand();
@@ -371,22 +359,22 @@ public sealed class AssetUploadTests : IAsyncLifetime
             command.ExecuteNonQuery();
         }
 
-        var put = await _assets.PutAsync(session.UploadUrl, bytes);
-        var complete = await _assets.CompleteAsync(session.UploadId);
+        var put = await AssetApi.PutAsync(session.UploadUrl, bytes);
+        var complete = await AssetApi.CompleteAsync(session.UploadId);
 
         Assert.Equal((HttpStatusCode.Conflict, HttpStatusCode.Conflict), (put.StatusCode, complete.StatusCode));
         Assert.Equal("UPLOAD_EXPIRED", (await ProblemAsync(put)).GetProperty("code").GetString());
         Assert.Equal("UPLOAD_EXPIRED", (await ProblemAsync(complete)).GetProperty("code").GetString());
-        Assert.Equal(UploadStates.Expired, (await _assets.StatusAsync(session.UploadId)).State);
+        Assert.Equal(UploadStates.Expired, (await AssetApi.StatusAsync(session.UploadId)).State);
     }
 
     [Fact]
     public async Task Upload_sessions_are_limited_to_30_an_hour_per_tenant()
     {
-        for (var i = 0; i < 30; i++) Assert.Equal(HttpStatusCode.Created, (await _assets.StartAsync($"photo-{i}.jpg", 100)).StatusCode);
+        for (var i = 0; i < 30; i++) Assert.Equal(HttpStatusCode.Created, (await AssetApi.StartAsync($"photo-{i}.jpg", 100)).StatusCode);
 
-        var editor = await _api.CreateUserAsync("editor@venue.test", Roles.VenueEditor);
-        var refused = await new AssetClient(_api, editor.AccessToken).StartAsync("one-more.jpg", 100);
+        var editor = await Api.CreateUserAsync("editor@venue.test", Roles.VenueEditor);
+        var refused = await new AssetClient(Api, editor.AccessToken).StartAsync("one-more.jpg", 100);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         var problem = await ProblemAsync(refused);
@@ -398,11 +386,11 @@ public sealed class AssetUploadTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_upload_ids_are_404()
     {
-        var unknown = $"{_assets.AssetsPath}/uploads/upl_00000000000000000000000000000000";
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.AsAdmin(HttpMethod.Get, unknown)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _assets.PutAsync($"{unknown}/content", new byte[10])).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _api.AsAdmin(HttpMethod.Post, $"{unknown}/complete")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _assets.PutAsync($"{_assets.AssetsPath}/uploads/..%2F..%2Fappliance.db/content", new byte[10])).StatusCode);
+        var unknown = $"{AssetApi.AssetsPath}/uploads/upl_00000000000000000000000000000000";
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.AsAdmin(HttpMethod.Get, unknown)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await AssetApi.PutAsync($"{unknown}/content", new byte[10])).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.AsAdmin(HttpMethod.Post, $"{unknown}/complete")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await AssetApi.PutAsync($"{AssetApi.AssetsPath}/uploads/..%2F..%2Fappliance.db/content", new byte[10])).StatusCode);
         Assert.Empty(Folders.Files(Folders.Uploads));
     }
 }
