@@ -148,6 +148,17 @@ public sealed class Appliance : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, update.StatusCode);
     }
 
+    /// <summary>Adds one slot to the draft schedule and publishes it (If-Match on the set each time).</summary>
+    public async Task PublishSlotAsync(SlotRequest slot)
+    {
+        var set = await SendAsync(HttpMethod.Get, $"{Venue}/scheduleset");
+        var added = await SendAsync(HttpMethod.Post, $"{Venue}/scheduleset/slots",
+            JsonContent.Create(slot, ContractsJsonContext.Default.SlotRequest), set.Headers.ETag!.Tag);
+        Assert.True(added.IsSuccessStatusCode, $"adding the slot answered {(int)added.StatusCode}: {await added.Content.ReadAsStringAsync()}");
+        var published = await SendAsync(HttpMethod.Post, $"{Venue}/scheduleset/publish", ifMatch: added.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+    }
+
     /// <summary>The appliance's database, read-only (works whether or not the appliance runs).</summary>
     public SqliteConnection OpenDatabase()
     {

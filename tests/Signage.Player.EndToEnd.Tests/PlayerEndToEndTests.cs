@@ -1,3 +1,4 @@
+using Signage.Contracts;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Xunit.Abstractions;
@@ -190,6 +191,48 @@ public sealed class PlayerEndToEndTests(ITestOutputHelper output) : PlayerTestBa
         Assert.True((frames[switchAt].AtUtc - frames[switchAt - 1].AtUtc).TotalMilliseconds >= ItemMs - 150);
         Assert.Equal(first, frames[switchAt - 1].PlaylistId);
     }
+
+    [Fact]
+    public async Task A_schedule_boundary_that_passes_while_the_appliance_is_down_switches_the_playlist_on_time_from_the_timeline()
+    {
+        var (a, b, _) = await PublishTwoImageFallbackAsync();
+        var c = await Appliance.UploadAsync("slot-c.jpg", Jpeg("slot C"));
+        var d = await Appliance.UploadAsync("slot-d.jpg", Jpeg("slot D"));
+        var scheduled = await Appliance.PublishPlaylistAsync("evening", (c, ItemMs), (d, ItemMs));
+        var (paired, deviceId) = await StartPairedPlayerAsync();
+        // Restarted, the player holds a conditional manifest request, so the publish below reaches it within seconds.
+        Assert.Equal(0, await paired.StopAsync());
+        var player = StartPlayer();
+        await WaitForMoreContentFramesAsync(player, 2);
+        var etagBefore = ManifestEtag(player);
+
+        // A slot starting at the next whole venue-local minute at least 25 s away: time to publish, deliver and stop.
+        var london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+        var boundary = DateTimeOffset.UtcNow.AddSeconds(25);
+        boundary = boundary.AddTicks(-(boundary.Ticks % TimeSpan.TicksPerMinute)).AddMinutes(1);
+        var local = TimeZoneInfo.ConvertTime(boundary, london);
+        var startMinutes = local.Hour * 60 + local.Minute;
+        await Appliance.PublishSlotAsync(new SlotRequest("DEVICE", deviceId, scheduled, 0b111_1111, startMinutes, (startMinutes + 30) % 1440));
+        await WaitUntilAsync(() => ManifestEtag(player) != etagBefore, "the manifest with the new slot applied by the player", player);
+
+        await Appliance.StopAsync();
+        Assert.True(DateTimeOffset.UtcNow < boundary, "the appliance had to be stopped before the boundary; the machine was too slow");
+        Assert.DoesNotContain(player.Frames(), f => f.PlaylistId == scheduled);
+
+        await WaitUntilAsync(() => player.Frames().Any(f => f.PlaylistId == scheduled), "the scheduled playlist on screen with the appliance down",
+            player, boundary - DateTimeOffset.UtcNow + Patience);
+        var frames = player.Frames().Where(f => f.IsContent).ToList();
+        var switchAt = frames.FindIndex(f => f.PlaylistId == scheduled);
+        var late = (frames[switchAt].AtUtc - boundary).TotalMilliseconds;
+        Log.WriteLine($"switched {late} ms after the boundary {boundary:O}");
+        // Never early; late by at most the item on screen at the boundary (a still is not cut short).
+        Assert.InRange(late, 0, ItemMs + 600);
+        Assert.All(frames.Take(switchAt), f => Assert.Contains(f.AssetId, new[] { a, b }));
+        Assert.Equal(c, frames[switchAt].AssetId);
+    }
+
+    private static string? ManifestEtag(PlayerProcess player) =>
+        player.Status() is { } status && status.TryGetProperty("manifestEtag", out var etag) ? etag.GetString() : null;
 
     [Fact]
     public async Task A_restarted_player_shows_its_first_frame_from_the_warm_cache_quickly()
