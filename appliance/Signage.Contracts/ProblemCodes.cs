@@ -22,6 +22,8 @@ public static class ProblemCodes
     public const string InternalError = "INTERNAL_ERROR";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string DatabaseUnavailable = "DATABASE_UNAVAILABLE";
+    public const string InvalidRange = "INVALID_RANGE";
+    public const string RangeNotSatisfiable = "RANGE_NOT_SATISFIABLE";
 
     /// <summary>The code for a status when the endpoint did not name a more precise one.</summary>
     public static string ForStatus(int status) => status switch

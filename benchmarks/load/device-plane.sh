@@ -5,6 +5,7 @@
 #   manifest 304 path and 200 path (valid device token) vs nginx serving the same JSON bytes,
 #   media download vs nginx serving the same file, and 500 held long-poll requests.
 # Usage: benchmarks/load/device-plane.sh [--no-publish]   (results: stdout; copy into docs/PERFORMANCE.md)
+#        ONLY=media benchmarks/load/device-plane.sh --no-publish   (just the media rounds)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -84,6 +85,15 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 median() { sort -n | sed -n 2p; }
 r304s=(); r200s=(); rns=(); p304s=(); p200s=(); pns=()
 ticks0=$(cpu_ticks); start=$(date +%s.%N)
+media_rounds() {
+  local apps=() ngxs=()
+  for round in 1 2 3; do
+    apps+=("$(wrk -t2 -c8 -d"$DURATION" -H "Authorization: Bearer $device" "$base/v1/assets/$sha" | transfer)")
+    ngxs+=("$(wrk -t2 -c8 -d"$DURATION" "http://127.0.0.1:$NGINX_PORT/video.mp4" | transfer)")
+  done
+  printf 'media (8 connections, three interleaved rounds): appliance %s/s, nginx %s/s\n' "${apps[*]}" "${ngxs[*]}"
+}
+if [ "${ONLY:-}" = media ]; then media_rounds; exit 0; fi
 for round in 1 2 3; do
   out=$(run -H "Authorization: Bearer $device" -H "If-None-Match: $manifest_etag" "$base/v1/player/manifest"); r304s+=("$(echo "$out" | rate)"); p304s+=("$(echo "$out" | p99)")
   out=$(run -H "Authorization: Bearer $device" "$base/v1/player/manifest"); r200s+=("$(echo "$out" | rate)"); p200s+=("$(echo "$out" | p99)")
@@ -91,8 +101,6 @@ for round in 1 2 3; do
 done
 elapsed=$(echo "$(date +%s.%N) - $start" | bc); ticks1=$(cpu_ticks)
 r304=$(printf '%s\n' "${r304s[@]}" | median); r200=$(printf '%s\n' "${r200s[@]}" | median); rn=$(printf '%s\n' "${rns[@]}" | median)
-m_app=$(wrk -t2 -c8 -d"$DURATION" -H "Authorization: Bearer $device" "$base/v1/assets/$sha")
-m_ngx=$(wrk -t2 -c8 -d"$DURATION" "http://127.0.0.1:$NGINX_PORT/video.mp4")
 
 printf 'manifest 304: median %s req/s of %s (p99 %s)\n' "$r304" "${r304s[*]}" "${p304s[*]}"
 printf 'manifest 200: median %s req/s of %s (p99 %s)\n' "$r200" "${r200s[*]}" "${p200s[*]}"
@@ -101,7 +109,7 @@ printf 'ratios: 304/nginx %.2f, 200/nginx %.2f\n' "$(echo "$r304 / $rn" | bc -l)
 printf 'appliance CPU over the nine runs: %.0f%% of one core (it shares the 2 cores with wrk and nginx); RSS %s, peak %s\n' \
   "$(echo "($ticks1 - $ticks0) / $(getconf CLK_TCK) / $elapsed * 100" | bc -l)" \
   "$(grep VmRSS /proc/$app_pid/status | awk '{print $2" "$3}')" "$(grep VmHWM /proc/$app_pid/status | awk '{print $2" "$3}')"
-printf 'media: appliance %s/s, nginx %s/s\n' "$(echo "$m_app" | transfer)" "$(echo "$m_ngx" | transfer)"
+media_rounds
 
 # 500 held requests, then a change that every screen must see.
 python3 benchmarks/load/held-requests.py "$APP_PORT" "$device" "$manifest_etag" 500 "$work/ready" > "$work/held.txt" &

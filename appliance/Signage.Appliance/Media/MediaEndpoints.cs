@@ -1,4 +1,3 @@
-using Microsoft.Net.Http.Headers;
 using Signage.Appliance.Assets;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
@@ -40,7 +39,6 @@ public static class MediaEndpoints
 
         var path = storage.BlobPath(sha256);
         if (!File.Exists(path)) return Authentication.NotFound("asset");
-        http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
-        return TypedResults.PhysicalFile(path, allowed[0].ContentType, enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{sha256}\""));
+        return await BlobResponse.SendAsync(http, path, sha256, allowed[0].ContentType);
     }
 }

@@ -180,7 +180,7 @@ public sealed class DevicePlaneTests : ApplianceApiTests
     }
 
     [Fact]
-    public async Task Manifest_carries_the_published_playlist_and_the_screen_downloads_its_media_with_range()
+    public async Task Manifest_carries_the_published_playlist_and_the_screen_downloads_its_media_with_range_if_range_and_precise_range_errors()
     {
         var video = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "real-h264-aac-160x90.mp4"));
         var asset = await new AssetClient(Api).UploadAsync("clip.mp4", video);
@@ -207,7 +207,35 @@ public sealed class DevicePlaneTests : ApplianceApiTests
 
         var beyond = Request(HttpMethod.Get, new Uri(item.Url).PathAndQuery, token);
         beyond.Headers.Range = new RangeHeaderValue(video.Length + 10, null);
-        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, (await Api.Process.Client.SendAsync(beyond)).StatusCode);
+        var refused = await Api.Process.Client.SendAsync(beyond);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, refused.StatusCode);
+        Assert.Equal("RANGE_NOT_SATISFIABLE", (await ProblemAsync(refused)).GetProperty("code").GetString());
+        Assert.Equal($"bytes */{video.Length}", refused.Content.Headers.ContentRange!.ToString());
+
+        var tail = Request(HttpMethod.Get, new Uri(item.Url).PathAndQuery, token);
+        tail.Headers.Range = new RangeHeaderValue(null, 100);
+        var suffix = await Api.Process.Client.SendAsync(tail);
+        Assert.Equal(HttpStatusCode.PartialContent, suffix.StatusCode);
+        Assert.Equal(video[^100..], await suffix.Content.ReadAsByteArrayAsync());
+        Assert.Equal($"bytes {video.Length - 100}-{video.Length - 1}/{video.Length}", suffix.Content.Headers.ContentRange!.ToString());
+
+        var malformed = Request(HttpMethod.Get, new Uri(item.Url).PathAndQuery, token);
+        malformed.Headers.TryAddWithoutValidation("Range", "bytes=banana");
+        var bad = await Api.Process.Client.SendAsync(malformed);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("INVALID_RANGE", (await ProblemAsync(bad)).GetProperty("code").GetString());
+
+        // If-Range naming another version: the whole (current) file, not a piece of it.
+        var stale = Request(HttpMethod.Get, new Uri(item.Url).PathAndQuery, token);
+        stale.Headers.Range = new RangeHeaderValue(1000, null);
+        stale.Headers.TryAddWithoutValidation("If-Range", $"\"{new string('b', 64)}\"");
+        var full = await Api.Process.Client.SendAsync(stale);
+        Assert.Equal(HttpStatusCode.OK, full.StatusCode);
+        Assert.Equal(video, await full.Content.ReadAsByteArrayAsync());
+
+        var cached = Request(HttpMethod.Get, new Uri(item.Url).PathAndQuery, token);
+        cached.Headers.TryAddWithoutValidation("If-None-Match", $"\"{item.ChecksumSha256}\"");
+        Assert.Equal(HttpStatusCode.NotModified, (await Api.Process.Client.SendAsync(cached)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Player(HttpMethod.Get, $"/v1/assets/{new string('a', 64)}", token)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Player(HttpMethod.Get, "/v1/assets/..%2F..%2Fappliance.db", token)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Player(HttpMethod.Get, new Uri(item.Url).PathAndQuery, null)).StatusCode);
