@@ -150,7 +150,7 @@ public static class SyncUpEndpoints
             """, transaction, ("venue", appliance.VenueId), ("tenant", appliance.TenantId),
             ("devices", latest.Select(s => s.Status.DeviceId).ToArray()), ("names", latest.Select(s => s.Status.Name).ToArray()),
             ("statuses", latest.Select(s => s.Status.Status).ToArray()),
-            ("lastSeen", latest.Select(s => ParseUtc(s.Status.LastSeenAtUtc) is { } t ? (object)t : DBNull.Value).ToArray()),
+            ("lastSeen", latest.Select(s => ParseUtc(s.Status.LastSeenAtUtc)).ToArray()),
             ("json", latest.Select(s => s.Json).ToArray()), ("occurred", latest.Select(s => s.OccurredAt).ToArray()),
             ("records", latest.Select(s => s.RecordId).ToArray()));
         return applied;
