@@ -69,7 +69,8 @@ public sealed class PostgresServer
         return ConnectionString(name);
     }
 
-    public static async Task<PostgresServer> StartAsync()
+    /// <param name="durable">false (tests): fsync off. true (benchmarks): PostgreSQL's durable defaults.</param>
+    public static async Task<PostgresServer> StartAsync(bool durable = false)
     {
         var bin = FindBinaries();
         var asTestUser = Environment.UserName == "root" || geteuid() == 0;
@@ -83,9 +84,10 @@ public sealed class PostgresServer
         var port = FreePort();
         var server = new PostgresServer(root, bin, port, asTestUser);
         await server.RunPostgresToolAsync("initdb", ["-D", server.DataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
-        // Durability is not under test here (it is the production server's setting): fsync off keeps tests fast.
+        // Durability is not under test (it is the production server's setting): fsync off keeps tests fast.
+        var fsync = durable ? "on" : "off";
         await server.RunPostgresToolAsync("pg_ctl", ["-D", server.DataDirectory, "-l", Path.Combine(root, "postgres.log"), "-w", "-t", "60", "-o",
-            $"-p {port} -k {Path.Combine(root, "socket")} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start"]);
+            $"-p {port} -k {Path.Combine(root, "socket")} -c listen_addresses=127.0.0.1 -c fsync={fsync} -c max_connections=200", "start"]);
         return server;
     }
 
