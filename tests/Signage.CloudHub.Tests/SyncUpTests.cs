@@ -97,8 +97,9 @@ public sealed class SyncUpTests(HubFixture fixture) : HubTests(fixture)
             TestRecords.Status("st1", "dev_1", "ONLINE", "2026-11-20T10:00:00Z"),
             TestRecords.Status("st3", "dev_2", "ONLINE", "2026-11-20T10:00:00Z"),
             TestRecords.DeviceEvent("ev1", "dev_1", 1),
-            TestRecords.Incident("in1", "inc_1", null, "2026-11-20T10:06:00Z"),
-            TestRecords.Incident("in2", "inc_2", "2026-11-20T11:00:00Z", "2026-11-20T11:00:00Z"),
+            TestRecords.Incident("in1", "inc_1", null, "2026-11-20T10:06:00Z", deviceId: "dev_1"),
+            TestRecords.Incident("in2", "inc_2", "2026-11-20T11:00:00Z", "2026-11-20T11:00:00Z", deviceId: "dev_2"),
+            TestRecords.Incident("in3", "inc_3", null, "2026-11-20T11:00:00Z", deviceId: "dev_2", type: "LOW_STORAGE"),
         ], backlog: 1234);
         // An older status arriving later changes nothing.
         var stale = await SendAsync(appliance, [TestRecords.Status("st0", "dev_1", "ONLINE", "2026-11-20T09:00:00Z")], backlog: 7);
@@ -106,7 +107,21 @@ public sealed class SyncUpTests(HubFixture fixture) : HubTests(fixture)
 
         var fleet = await Hub.SendAsync<FleetResponse>(HttpMethod.Get, "/v1/fleet", tenant.AdminToken, null);
         var health = Assert.Single(fleet.Appliances);
-        Assert.Equal((venue.VenueId, 7L, 2, 1, 1), (health.VenueId, health.Backlog, health.Screens, health.ScreensOffline, health.OpenIncidents));
+        Assert.Equal((venue.VenueId, 7L, 2, 1, 2), (health.VenueId, health.Backlog, health.Screens, health.ScreensOffline, health.OpenIncidents));
+
+        // A screen the appliance found silent (an open OFFLINE_DURING_HOURS incident) is offline too, though its last status said ONLINE.
+        await SendAsync(appliance, [TestRecords.Incident("in4", "inc_4", null, "2026-11-20T12:00:00Z", deviceId: "dev_2")]);
+        health = Assert.Single((await Hub.SendAsync<FleetResponse>(HttpMethod.Get, "/v1/fleet", tenant.AdminToken, null)).Appliances);
+        Assert.Equal((2, 3), (health.ScreensOffline, health.OpenIncidents));
+
+        // A replica re-rendered in the same second replaces the stored one; the same record again is a duplicate.
+        var resolved = TestRecords.Incident("in5", "inc_4", "2026-11-20T12:00:00Z", "2026-11-20T12:00:00Z", deviceId: "dev_2");
+        var first = await SendAsync(appliance, [resolved]);
+        Assert.Equal((1, 0), (first.Accepted, first.Duplicates));
+        var again = await SendAsync(appliance, [resolved]);
+        Assert.Equal((0, 1), (again.Accepted, again.Duplicates));
+        health = Assert.Single((await Hub.SendAsync<FleetResponse>(HttpMethod.Get, "/v1/fleet", tenant.AdminToken, null)).Appliances);
+        Assert.Equal((1, 2), (health.ScreensOffline, health.OpenIncidents));
         Assert.NotNull(health.LastContactAtUtc);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM device_event WHERE venue_id = @v", ("v", venue.VenueId)));
     }

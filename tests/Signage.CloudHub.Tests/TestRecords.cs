@@ -24,7 +24,8 @@ public static class TestRecords
             new DeviceEventRecord(recordId, deviceId, sequence, "APP_START", "INFO", "2026-11-20T10:00:00Z", "2026-11-20T10:00:01Z",
                 JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["version"] = "1.0" })), ContractsJsonContext.Default.DeviceEventRecord));
 
-    public static SyncRecord Incident(string recordId, string incidentId, string? resolvedAtUtc, string occurredAtUtc) =>
+    public static SyncRecord Incident(string recordId, string incidentId, string? resolvedAtUtc, string occurredAtUtc, string deviceId = "dev_1",
+        string type = "OFFLINE_DURING_HOURS") =>
         new(recordId, SyncProtocol.RecordKinds.Incident, occurredAtUtc, JsonSerializer.SerializeToElement(
-            new IncidentResponse(incidentId, "dev_1", "SCREEN_OFFLINE", "WARNING", "{}", "2026-11-20T10:00:00Z", resolvedAtUtc), ContractsJsonContext.Default.IncidentResponse));
+            new IncidentResponse(incidentId, deviceId, type, "WARNING", "{}", "2026-11-20T10:00:00Z", resolvedAtUtc), ContractsJsonContext.Default.IncidentResponse));
 }

@@ -11,7 +11,9 @@ namespace Signage.CloudHub.HeadOffice;
 /// <summary>
 /// Head office (tenant admins and viewers): proof-of-play across every venue of the tenant, from
 /// the daily aggregates the sync endpoint keeps, as JSON or CSV from the same query (equal totals);
-/// and fleet health from what each appliance last sent.
+/// and fleet health from what each appliance last sent. A screen counts as offline when its last
+/// status says so or the venue has an open OFFLINE_DURING_HOURS incident for it (the appliance
+/// notices a silent screen by opening that incident, which flows up as a replica).
 /// </summary>
 public static class HeadOfficeEndpoints
 {
@@ -75,7 +77,11 @@ public static class HeadOfficeEndpoints
         var appliances = await connection.QueryAsync("""
             SELECT a.appliance_id, a.venue_id, v.name, a.appliance_version, a.enrolled_at, a.last_contact_at, a.backlog,
                 (SELECT count(*) FROM device_status s WHERE s.venue_id = a.venue_id)::int,
-                (SELECT count(*) FROM device_status s WHERE s.venue_id = a.venue_id AND s.status <> 'ONLINE')::int,
+                (SELECT count(*) FROM (
+                    SELECT s.device_id FROM device_status s WHERE s.venue_id = a.venue_id AND s.status <> 'ONLINE'
+                    UNION
+                    SELECT i.data->>'deviceId' FROM venue_replica i WHERE i.venue_id = a.venue_id AND i.kind = 'INCIDENT'
+                        AND i.data->>'type' = 'OFFLINE_DURING_HOURS' AND i.data->>'resolvedAtUtc' IS NULL) offline)::int,
                 (SELECT count(*) FROM venue_replica i WHERE i.venue_id = a.venue_id AND i.kind = 'INCIDENT' AND i.data->>'resolvedAtUtc' IS NULL)::int
             FROM appliance a JOIN venue v ON v.venue_id = a.venue_id
             WHERE a.tenant_id = @tenant ORDER BY v.name, a.appliance_id;

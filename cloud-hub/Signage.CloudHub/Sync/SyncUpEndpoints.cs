@@ -133,7 +133,9 @@ public static class SyncUpEndpoints
             ("times", events.Select(e => e.Time).ToArray()), ("payloads", events.Select(e => e.Event.Payload.GetRawText()).ToArray()));
     }
 
-    /// <summary>Latest wins: a status older than the stored one is acknowledged but changes nothing.</summary>
+    /// <summary>Latest wins: a status older than the stored one is acknowledged but changes nothing (counted
+    /// as a duplicate). At an equal time the later arrival wins (the appliance renders replicas when it
+    /// sends, so what arrives later is never older); the same record again is a duplicate.</summary>
     private static async Task<int> StoreDeviceStatusesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ApplianceCaller appliance,
         List<(string RecordId, DeviceStatusRecord Status, DateTime OccurredAt, string Json)> statuses)
     {
@@ -146,7 +148,7 @@ public static class SyncUpEndpoints
             FROM unnest(@devices, @names, @statuses, @lastSeen, @json, @occurred, @records) AS x(d, n, st, ls, j, o, r)
             ON CONFLICT (venue_id, device_id) DO UPDATE SET name = excluded.name, status = excluded.status, last_seen_at = excluded.last_seen_at,
                 data = excluded.data, occurred_at = excluded.occurred_at, record_id = excluded.record_id
-            WHERE excluded.occurred_at > s.occurred_at OR (excluded.occurred_at = s.occurred_at AND excluded.record_id > s.record_id);
+            WHERE excluded.occurred_at > s.occurred_at OR (excluded.occurred_at = s.occurred_at AND excluded.record_id <> s.record_id);
             """, transaction, ("venue", appliance.VenueId), ("tenant", appliance.TenantId),
             ("devices", latest.Select(s => s.Status.DeviceId).ToArray()), ("names", latest.Select(s => s.Status.Name).ToArray()),
             ("statuses", latest.Select(s => s.Status.Status).ToArray()),
@@ -165,7 +167,7 @@ public static class SyncUpEndpoints
             INSERT INTO venue_replica AS v (venue_id, kind, entity_id, tenant_id, data, occurred_at, record_id)
             SELECT @venue, k, e, @tenant, j::jsonb, o, r FROM unnest(@kinds, @entities, @json, @occurred, @records) AS x(k, e, j, o, r)
             ON CONFLICT (venue_id, kind, entity_id) DO UPDATE SET data = excluded.data, occurred_at = excluded.occurred_at, record_id = excluded.record_id
-            WHERE excluded.occurred_at > v.occurred_at OR (excluded.occurred_at = v.occurred_at AND excluded.record_id > v.record_id);
+            WHERE excluded.occurred_at > v.occurred_at OR (excluded.occurred_at = v.occurred_at AND excluded.record_id <> v.record_id);
             """, transaction, ("venue", appliance.VenueId), ("tenant", appliance.TenantId),
             ("kinds", latest.Select(r => r.Kind).ToArray()), ("entities", latest.Select(r => r.EntityId).ToArray()),
             ("json", latest.Select(r => r.Json).ToArray()), ("occurred", latest.Select(r => r.OccurredAt).ToArray()),
