@@ -162,4 +162,21 @@ public sealed class SyncUpTests(HubFixture fixture) : HubTests(fixture)
         var report = await Hub.SendAsync<ProofOfPlayReport>(HttpMethod.Get, "/v1/reports/proof-of-play?from=2026-11-22&to=2026-11-22&groupBy=day", tenant.AdminToken, null);
         Assert.Equal(new ReportTotal(500, 1_000_000), report.Total);
     }
+
+    [Fact]
+    public async Task Malformed_json_or_a_batch_without_backlog_is_400_and_a_plain_text_body_is_415()
+    {
+        var (_, venue, appliance) = await EnrolledAsync("Sloppy");
+        foreach (var body in new[] { "{\"records\": [", "{\"records\": []}", "{\"records\": [{\"recordId\": \"r\", \"kind\": \"PLAY\"}], \"backlog\": 0}" })
+        {
+            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            using var response = await Hub.RawAsync(HttpMethod.Post, "/v1/sync/up", appliance.Credential, content);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        using var text = new StringContent("{}", System.Text.Encoding.UTF8, "text/plain");
+        using var unsupported = await Hub.RawAsync(HttpMethod.Post, "/v1/sync/up", appliance.Credential, text);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, unsupported.StatusCode);
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM play WHERE venue_id = @v", ("v", venue.VenueId)));
+    }
 }

@@ -29,12 +29,24 @@ public static class SyncUpEndpoints
         return app;
     }
 
-    private static async Task<IResult> Receive(SyncUpRequest request, ApplianceCaller appliance, HubDatabase database, PlayPartitions partitions, IClock clock,
+    private static async Task<IResult> Receive(HttpRequest http, ApplianceCaller appliance, HubDatabase database, PlayPartitions partitions, IClock clock,
         CancellationToken cancellationToken)
     {
-        if (request.Records.Length > SyncProtocol.MaxRecordsPerBatch)
+        if (!http.HasJsonContentType())
+            return ProblemResponses.Problem(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType, "Send the batch as application/json.");
+        IncomingBatch request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync(http.Body, HubJsonContext.Default.IncomingBatch, cancellationToken)
+                ?? throw new JsonException("The batch is null.");
+        }
+        catch (JsonException e)
+        {
+            return ProblemResponses.Problem(StatusCodes.Status400BadRequest, ProblemCodes.MalformedJson, $"The batch is not a valid SyncUpRequest: {e.Message}");
+        }
+        if (request.Records.Count > SyncProtocol.MaxRecordsPerBatch)
             return ProblemResponses.Problem(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge,
-                $"A batch has at most {SyncProtocol.MaxRecordsPerBatch} records; this one has {request.Records.Length}.");
+                $"A batch has at most {SyncProtocol.MaxRecordsPerBatch} records; this one has {request.Records.Count}.");
         if (request.Backlog < 0) return ProblemResponses.Invalid(new() { ["backlog"] = ["backlog cannot be negative."] });
         if (Batch.Read(request.Records) is not { } batch) return InvalidRecord(request.Records);
 
@@ -50,7 +62,7 @@ public static class SyncUpEndpoints
                 ("now", now), ("backlog", request.Backlog), ("id", appliance.ApplianceId));
             return stored;
         }, cancellationToken);
-        return TypedResults.Ok(new SyncUpResponse(accepted, request.Records.Length - accepted));
+        return TypedResults.Ok(new SyncUpResponse(accepted, request.Records.Count - accepted));
     }
 
     private static async Task<int> StorePlaysAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ApplianceCaller appliance, List<PlayRow> plays,
@@ -174,7 +186,7 @@ public static class SyncUpEndpoints
             ("records", latest.Select(r => r.RecordId).ToArray()));
     }
 
-    private static IResult InvalidRecord(SyncRecord[] records)
+    private static IResult InvalidRecord(List<IncomingRecord> records)
     {
         var index = Batch.FirstInvalid(records);
         var record = records[index];
@@ -197,7 +209,7 @@ public static class SyncUpEndpoints
         public List<(string RecordId, DeviceStatusRecord Status, DateTime OccurredAt, string Json)> Statuses { get; } = [];
         public List<(string RecordId, string Kind, string EntityId, DateTime OccurredAt, string Json)> Replicas { get; } = [];
 
-        public static Batch? Read(SyncRecord[] records)
+        public static Batch? Read(List<IncomingRecord> records)
         {
             var batch = new Batch();
             foreach (var record in records)
@@ -207,9 +219,9 @@ public static class SyncUpEndpoints
             return batch;
         }
 
-        public static int FirstInvalid(SyncRecord[] records) => Array.FindIndex(records, r => !new Batch().TryAdd(r));
+        public static int FirstInvalid(List<IncomingRecord> records) => records.FindIndex(r => !new Batch().TryAdd(r));
 
-        public static string Why(SyncRecord record)
+        public static string Why(IncomingRecord record)
         {
             if (string.IsNullOrWhiteSpace(record.RecordId) || record.RecordId.Length > 100) return "recordId is required (at most 100 characters).";
             if (!SyncProtocol.RecordKinds.All.Contains(record.Kind)) return $"kind must be one of {string.Join(", ", SyncProtocol.RecordKinds.All)}.";
@@ -217,7 +229,7 @@ public static class SyncUpEndpoints
             return $"its data is not a valid {record.Kind} record (missing or malformed fields, dates or times).";
         }
 
-        private bool TryAdd(SyncRecord record)
+        private bool TryAdd(IncomingRecord record)
         {
             if (string.IsNullOrWhiteSpace(record.RecordId) || record.RecordId.Length > 100) return false;
             if (ParseUtc(record.OccurredAtUtc) is not { } occurredAt) return false;
@@ -226,7 +238,7 @@ public static class SyncUpEndpoints
                 switch (record.Kind)
                 {
                     case SyncProtocol.RecordKinds.Play:
-                        var play = record.Data.Deserialize(ContractsJsonContext.Default.PlayRecord);
+                        var play = record.Play ?? (record.Data.ValueKind == JsonValueKind.Object ? record.Data.Deserialize(ContractsJsonContext.Default.PlayRecord) : null);
                         if (play is null || string.IsNullOrEmpty(play.EventType) || string.IsNullOrEmpty(play.DeviceId) || string.IsNullOrEmpty(play.AssetId)) return false;
                         if (!DateOnly.TryParseExact(play.LocalDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var localDate)
                             || localDate.Year is < 2000 or > 2199) return false;
@@ -234,11 +246,13 @@ public static class SyncUpEndpoints
                         Plays.Add(new PlayRow(record.RecordId, play, localDate, startedAt));
                         return true;
                     case SyncProtocol.RecordKinds.DeviceEvent:
+                        if (record.Data.ValueKind != JsonValueKind.Object) return false;
                         var deviceEvent = record.Data.Deserialize(ContractsJsonContext.Default.DeviceEventRecord);
                         if (deviceEvent is null || string.IsNullOrEmpty(deviceEvent.DeviceId) || ParseUtc(deviceEvent.EventTimeUtc) is not { } time) return false;
                         DeviceEvents.Add((record.RecordId, deviceEvent, time));
                         return true;
                     case SyncProtocol.RecordKinds.DeviceStatus:
+                        if (record.Data.ValueKind != JsonValueKind.Object) return false;
                         var status = record.Data.Deserialize(ContractsJsonContext.Default.DeviceStatusRecord);
                         if (status is null || string.IsNullOrEmpty(status.DeviceId)) return false;
                         if (status.LastSeenAtUtc is not null && ParseUtc(status.LastSeenAtUtc) is null) return false;
@@ -259,7 +273,7 @@ public static class SyncUpEndpoints
         }
 
         /// <summary>The replicated entity's id, from the field its contract names it by; a venue has one schedule.</summary>
-        private static string? ReplicaId(SyncRecord record)
+        private static string? ReplicaId(IncomingRecord record)
         {
             if (record.Data.ValueKind != JsonValueKind.Object) return null;
             var field = record.Kind switch
