@@ -20,21 +20,6 @@ var appliances = Arg("--appliances", 4);
 var perAppliance = Arg("--per-appliance", 300_000);
 var rawRows = Arg("--raw-rows", 1_000_000);
 
-if (args.Contains("--parse-only"))
-{
-    // How long the hub's JSON reading of one batch takes, without HTTP or PostgreSQL.
-    var body = Template("parse");
-    for (var round = 0; round < 5; round++)
-    {
-        var clock = Stopwatch.StartNew();
-        var request = JsonSerializer.Deserialize(body, ContractsJsonContext.Default.SyncUpRequest)!;
-        var parsed = clock.Elapsed;
-        foreach (var record in request.Records) record.Data.Deserialize(ContractsJsonContext.Default.PlayRecord);
-        Console.WriteLine($"batch of {request.Records.Length} ({body.Length:N0} bytes): request {parsed.TotalMilliseconds:F1} ms, plays {(clock.Elapsed - parsed).TotalMilliseconds:F1} ms");
-    }
-    return 0;
-}
-
 var postgres = await PostgresServer.StartAsync(durable: true);
 try
 {
