@@ -74,6 +74,7 @@ public sealed class PostgresServer
     {
         var bin = FindBinaries();
         var asTestUser = Environment.UserName == "root" || geteuid() == 0;
+        RemoveAbandonedClusters();
         var root = Directory.CreateTempSubdirectory("signage-pg-").FullName;
         Directory.CreateDirectory(Path.Combine(root, "socket"));
         if (asTestUser)
@@ -103,6 +104,18 @@ public sealed class PostgresServer
             // Already stopped.
         }
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>A test process that was killed never ran its exit handler: remove clusters that are not
+    /// running (no postmaster.pid) and are old enough not to be one another process is setting up now.</summary>
+    private static void RemoveAbandonedClusters()
+    {
+        foreach (var directory in new DirectoryInfo(Path.GetTempPath()).EnumerateDirectories("signage-pg-*"))
+        {
+            if (DateTime.UtcNow - directory.CreationTimeUtc < TimeSpan.FromMinutes(10)) continue;
+            if (File.Exists(Path.Combine(directory.FullName, "data", "postmaster.pid"))) continue;
+            try { directory.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
     private Task RunPostgresToolAsync(string tool, IReadOnlyList<string> arguments) => _asTestUser
