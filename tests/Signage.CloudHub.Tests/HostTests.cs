@@ -70,4 +70,24 @@ public sealed class HostTests(HubFixture fixture) : HubTests(fixture)
         Assert.Equal(2, exitCode);
         Assert.Contains(output, line => line.Contains("SIGNAGE_HUB_DB", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_database_migrated_by_a_newer_release_is_refused_with_exit_code_2()
+    {
+        var connectionString = await Hub.Postgres.CreateDatabaseAsync("newer");
+        var dataDirectory = Directory.CreateTempSubdirectory("signage-hub-newer-").FullName;
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("""
+                CREATE TABLE schema_migration (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+                INSERT INTO schema_migration (version, name) VALUES (9999, '9999_from_the_future');
+                """, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        var (exitCode, output) = await HubProcess.RunToExitAsync(["--urls", "http://127.0.0.1:0", "--db", connectionString, "--data-dir", dataDirectory]);
+        Assert.Equal(2, exitCode);
+        Assert.Contains(output, line => line.Contains("newer than this hub knows", StringComparison.Ordinal));
+        Directory.Delete(dataDirectory, recursive: true);
+    }
 }

@@ -29,6 +29,9 @@ public static class Migrator
                 );
                 """, transaction);
             var applied = (await connection.QueryAsync("SELECT version FROM schema_migration;", transaction, r => r.GetInt32(0))).ToHashSet();
+            // A database a newer release has migrated is not this binary's to touch.
+            if (applied.Count > 0 && applied.Max() > LatestVersion)
+                throw new Hosting.StartupException($"The database is at schema {applied.Max()}, newer than this hub knows ({LatestVersion}); run a newer release.");
             var count = 0;
             foreach (var (version, name, sql) in Migrations.Where(m => !applied.Contains(m.Version)))
             {

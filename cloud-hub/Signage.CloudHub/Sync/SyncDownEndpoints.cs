@@ -34,7 +34,7 @@ public static class SyncDownEndpoints
             WHERE tenant_id = @tenant AND (venue_id IS NULL OR venue_id = @venue) AND sequence > @after
             ORDER BY sequence LIMIT @limit;
             """, null, r => new SyncChange(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3),
-                r.IsDBNull(4) ? null : JsonDocument.Parse(r.GetString(4)).RootElement),
+                r.IsDBNull(4) ? null : JsonSerializer.Deserialize(r.GetString(4), ContractsJsonContext.Default.JsonElement)),
             ("tenant", appliance.TenantId), ("venue", appliance.VenueId), ("after", after), ("limit", SyncProtocol.MaxChangesPerPage + 1));
         await connection.ExecuteAsync("UPDATE appliance SET last_contact_at = @now WHERE appliance_id = @id;", null,
             ("now", clock.GetCurrentInstant().ToDateTimeUtc()), ("id", appliance.ApplianceId));
