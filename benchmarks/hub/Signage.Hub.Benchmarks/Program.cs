@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Signage.Contracts;
+using Signage.TestInfrastructure;
+
+// Hub ingestion benchmark (docs/PERFORMANCE.md "Cloud hub ingestion"):
+//   1. raw PostgreSQL: binary COPY of play-shaped rows into a temp table, then INSERT … ON CONFLICT DO NOTHING,
+//      10,000 rows per transaction (the method of shared/MEASURED.md);
+//   2. one appliance draining a one-week backlog through the real hub (POST /v1/sync/up, 5,000 per batch,
+//      one batch at a time, as the appliance's sender does);
+//   3. several appliances at once (fleet ingestion rate).
+// A durable PostgreSQL cluster (fsync on) and the hub run on this machine beside the load generator.
+var backlog = Arg("--backlog", 1_200_000);
+var appliances = Arg("--appliances", 4);
+var perAppliance = Arg("--per-appliance", 300_000);
+var rawRows = Arg("--raw-rows", 1_000_000);
+
+var postgres = await PostgresServer.StartAsync(durable: true);
+try
+{
+    Console.WriteLine($"PostgreSQL on port {postgres.Port} (fsync on); hub {HubProcess.DllPath}");
+    await RawAsync(await postgres.CreateDatabaseAsync("raw"), rawRows);
+
+    var connectionString = await postgres.CreateDatabaseAsync("hub");
+    var dataDirectory = Directory.CreateTempSubdirectory("hub-bench-").FullName;
+    await using var hub = await HubProcess.StartAsync(connectionString, dataDirectory);
+    var api = await HubApiFor(hub);
+
+    var drainer = await EnrollAsync(api, hub, "Drain");
+    await SendAllAsync(hub, drainer, "warm", 20_000); // JIT, connection pool, partitions
+    var drain = await SendAllAsync(hub, drainer, "week", backlog);
+    Console.WriteLine($"hub, 1 appliance draining {backlog:N0} plays: {drain.TotalSeconds:F1} s = {backlog / drain.TotalSeconds:N0} records/s");
+
+    var fleet = new List<string>();
+    for (var i = 0; i < appliances; i++) fleet.Add(await EnrollAsync(api, hub, $"Fleet{i}"));
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(fleet.Select((credential, i) => SendAllAsync(hub, credential, $"f{i}", perAppliance)));
+    clock.Stop();
+    var total = (long)appliances * perAppliance;
+    Console.WriteLine($"hub, {appliances} appliances at once, {total:N0} plays: {clock.Elapsed.TotalSeconds:F1} s = {total / clock.Elapsed.TotalSeconds:N0} records/s");
+
+    await using var check = new NpgsqlConnection(connectionString);
+    await check.OpenAsync();
+    await using var count = new NpgsqlCommand("SELECT count(*), (SELECT sum(plays) FROM play_daily) FROM play;", check);
+    await using var reader = await count.ExecuteReaderAsync();
+    await reader.ReadAsync();
+    Console.WriteLine($"stored plays: {reader.GetInt64(0):N0}; daily aggregates count {reader.GetDecimal(1):N0}");
+    Directory.Delete(dataDirectory, recursive: true);
+}
+finally
+{
+    postgres.Stop();
+}
+return 0;
+
+int Arg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+static async Task<(TestTenant Tenant, HttpClient Client)> HubApiFor(HubProcess hub)
+{
+    var platform = await HubApi.LoginAsync(hub.Client, HubProcess.AdminEmail, HubProcess.AdminPassword);
+    var tenant = await Send<TenantResponse>(hub.Client, HttpMethod.Post, "/v1/tenants", platform.AccessToken,
+        new CreateTenantRequest("Bench", "bench@bench.test", "Bench", "bench-password"));
+    var admin = await HubApi.LoginAsync(hub.Client, "bench@bench.test", "bench-password");
+    return (new TestTenant(tenant.TenantId, "bench@bench.test", "bench-password", admin.AccessToken), hub.Client);
+}
+
+static async Task<string> EnrollAsync((TestTenant Tenant, HttpClient Client) api, HubProcess hub, string name)
+{
+    var venue = await Send<HubVenueResponse>(hub.Client, HttpMethod.Post, $"/v1/tenants/{api.Tenant.TenantId}/venues", api.Tenant.AdminToken,
+        new HubVenueRequest(name, "Europe/London"));
+    var code = await Send<EnrollmentCodeResponse>(hub.Client, HttpMethod.Post, $"/v1/tenants/{api.Tenant.TenantId}/venues/{venue.VenueId}/enrollment-codes",
+        api.Tenant.AdminToken, null);
+    var enrolled = await Send<EnrollResponse>(hub.Client, HttpMethod.Post, "/v1/enrollment/redeem", null,
+        new EnrollRequest(code.Code, "app_" + name, "bench", new EnrollVenue("local", name, "Europe/London")));
+    return enrolled.Credential;
+}
+
+static async Task<T> Send<T>(HttpClient client, HttpMethod method, string path, string? token, object? body)
+{
+    using var request = new HttpRequestMessage(method, path);
+    if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    if (body is not null) request.Content = System.Net.Http.Json.JsonContent.Create(body, body.GetType(), options: HubApi.Json);
+    using var response = await client.SendAsync(request);
+    await HubApi.EnsureAsync(response);
+    return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<T>(response.Content, HubApi.Json))!;
+}
+
+// One appliance's outbox drained in 5,000-record batches, one at a time. Bodies are made from one
+// serialized template by patching the batch number into the record ids (fixed width), so the load
+// generator spends its CPU on copying bytes, not on JSON.
+static async Task<TimeSpan> SendAllAsync(HubProcess hub, string credential, string prefix, int records)
+{
+    var template = Template(prefix);
+    var marker = Encoding.ASCII.GetBytes("#######");
+    var offsets = new List<int>();
+    for (var i = template.AsSpan().IndexOf(marker); i >= 0;)
+    {
+        offsets.Add(i);
+        var next = template.AsSpan(i + 1).IndexOf(marker);
+        i = next < 0 ? -1 : i + 1 + next;
+    }
+    var clock = Stopwatch.StartNew();
+    var batches = (records + SyncProtocol.MaxRecordsPerBatch - 1) / SyncProtocol.MaxRecordsPerBatch;
+    for (var b = 0; b < batches; b++)
+    {
+        var body = (byte[])template.Clone();
+        var digits = Encoding.ASCII.GetBytes(b.ToString("D7", CultureInfo.InvariantCulture));
+        foreach (var offset in offsets) digits.CopyTo(body, offset);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/sync/up") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential);
+        using var response = await hub.Client.SendAsync(request);
+        await HubApi.EnsureAsync(response);
+    }
+    return clock.Elapsed;
+}
+
+static byte[] Template(string prefix)
+{
+    var records = new SyncRecord[SyncProtocol.MaxRecordsPerBatch];
+    for (var i = 0; i < records.Length; i++)
+    {
+        var id = $"{prefix}-#######-{i:D5}";
+        var day = $"2026-11-{16 + i % 7:D2}"; // one week
+        var started = $"{day}T{8 + i % 14:D2}:{i % 60:D2}:00Z";
+        var play = new PlayRecord(id, "PLAY_END", $"dev_{i % 10}", i % 3 == 0 ? null : $"cmp_{i % 3}", "pl_1", $"ast_{i % 20}",
+            "9f2c5b1e8a7d4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a29180f7e6d5c4b3", started, started, started, day, 10_000, "COMPLETED", false);
+        records[i] = new SyncRecord(id, SyncProtocol.RecordKinds.Play, started, JsonSerializer.SerializeToElement(play, ContractsJsonContext.Default.PlayRecord));
+    }
+    return JsonSerializer.SerializeToUtf8Bytes(new SyncUpRequest(records, 0), ContractsJsonContext.Default.SyncUpRequest);
+}
+
+// The PostgreSQL limit on this machine: binary COPY + INSERT … ON CONFLICT DO NOTHING, 10,000 rows per transaction.
+static async Task RawAsync(string connectionString, int rows)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await Execute(connection, """
+        CREATE TABLE play_raw (venue_id text, record_id text, local_date date, device_id text, campaign_id text, asset_id text,
+            started_at timestamptz, duration_ms bigint, PRIMARY KEY (venue_id, record_id));
+        CREATE TEMP TABLE play_stage (record_id text, local_date date, device_id text, campaign_id text, asset_id text, started_at timestamptz, duration_ms bigint)
+            ON COMMIT DELETE ROWS;
+        """);
+    const int batch = 10_000;
+    var clock = Stopwatch.StartNew();
+    for (var start = 0; start < rows; start += batch)
+    {
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var copy = await connection.BeginBinaryImportAsync("COPY play_stage FROM STDIN (FORMAT BINARY)"))
+        {
+            for (var i = start; i < start + batch; i++)
+            {
+                await copy.StartRowAsync();
+                await copy.WriteAsync($"rec-{i:D9}", NpgsqlDbType.Text);
+                await copy.WriteAsync(new DateOnly(2026, 11, 16 + i % 7), NpgsqlDbType.Date);
+                await copy.WriteAsync($"dev_{i % 10}", NpgsqlDbType.Text);
+                await copy.WriteAsync($"cmp_{i % 3}", NpgsqlDbType.Text);
+                await copy.WriteAsync($"ast_{i % 20}", NpgsqlDbType.Text);
+                await copy.WriteAsync(new DateTime(2026, 11, 16, 12, 0, 0, DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(10_000L, NpgsqlDbType.Bigint);
+            }
+            await copy.CompleteAsync();
+        }
+        await Execute(connection, "INSERT INTO play_raw SELECT 'ven_1', * FROM play_stage ON CONFLICT DO NOTHING;", transaction);
+        await transaction.CommitAsync();
+    }
+    clock.Stop();
+    Console.WriteLine($"raw PostgreSQL COPY + ON CONFLICT, {rows:N0} rows: {clock.Elapsed.TotalSeconds:F1} s = {rows / clock.Elapsed.TotalSeconds:N0} rows/s");
+}
+
+static async Task Execute(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null)
+{
+    await using var command = new NpgsqlCommand(sql, connection, transaction);
+    await command.ExecuteNonQueryAsync();
+}
