@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using Signage.Discovery;
+
+// Usage:
+//   respond --instance NAME --host HOST --port PORT [--txt k=v]... [--interface NAME] [--loopback] [--poll-ms N]
+//   browse [--interface NAME] [--loopback] [--poll-ms N]
+//   garbage [--interface NAME]
+// Prints JSON lines ({"event": "ready" | "found" | "changed" | "lost" | "stopped", ...}); stops cleanly
+// (goodbyes included) when standard input says "stop" or closes.
+var mode = args.Length > 0 ? args[0] : "";
+string? instance = null, host = null, nicName = null;
+int port = 0, pollMs = 5000;
+var loopback = false;
+var txt = new List<string>();
+for (var i = 1; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--instance": instance = args[++i]; break;
+        case "--host": host = args[++i]; break;
+        case "--port": port = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--txt": txt.Add(args[++i]); break;
+        case "--interface": nicName = args[++i]; break;
+        case "--loopback": loopback = true; break;
+        case "--poll-ms": pollMs = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 64;
+    }
+}
+
+var options = new DiscoveryOptions
+{
+    Interfaces = nicName is null ? [] : [nicName],
+    AllowLoopback = loopback,
+    InterfacePollInterval = TimeSpan.FromMilliseconds(pollMs),
+};
+var output = new object();
+void Emit(JsonObject line)
+{
+    lock (output) Console.WriteLine(line.ToJsonString());
+}
+JsonObject Describe(string kind, DiscoveredAppliance a) => new()
+{
+    ["event"] = kind,
+    ["instance"] = a.InstanceName,
+    ["host"] = a.Host,
+    ["port"] = a.Port,
+    ["url"] = a.BaseUrl.ToString(),
+    ["addresses"] = new JsonArray([.. a.Addresses.Select(x => (JsonNode)JsonValue.Create(x.ToString()))]),
+    ["txt"] = new JsonObject(a.Txt.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value)))),
+};
+
+Task WaitForStop() => Task.Run(() =>
+{
+    string? line;
+    while ((line = Console.ReadLine()) is not null && line.Trim() != "stop") { }
+});
+
+switch (mode)
+{
+    case "respond":
+    {
+        var responder = new MdnsResponder(new ServiceAdvertisement(instance!, host!, port, txt), options);
+        await responder.StartAsync(CancellationToken.None);
+        Emit(new JsonObject
+        {
+            ["event"] = "ready",
+            ["instance"] = responder.InstanceName,
+            ["interfaces"] = new JsonArray([.. responder.Interfaces.Select(n => (JsonNode)JsonValue.Create(n.Name))]),
+        });
+        await WaitForStop();
+        await responder.DisposeAsync();
+        Emit(new JsonObject { ["event"] = "stopped" });
+        return 0;
+    }
+    case "browse":
+    {
+        var browser = new ApplianceBrowser(options);
+        browser.Found += a => Emit(Describe("found", a));
+        browser.Changed += (_, a) => Emit(Describe("changed", a));
+        browser.Lost += a => Emit(Describe("lost", a));
+        await browser.StartAsync(CancellationToken.None);
+        Emit(new JsonObject { ["event"] = "ready" });
+        await WaitForStop();
+        await browser.DisposeAsync();
+        Emit(new JsonObject { ["event"] = "stopped" });
+        return 0;
+    }
+    case "garbage":
+    {
+        // Malformed packets from port 5353 to the group: random bytes, a truncated answer, a
+        // compression-pointer loop, section counts far beyond the packet.
+        using var socket = new Signage.Discovery.Transport.MdnsSocket();
+        var nic = Signage.Discovery.Transport.MdnsInterface.Suitable(options)[0];
+        var valid = Signage.Discovery.Dns.DnsMessage.Response([Signage.Discovery.Dns.DnsRecord.Ptr(options.ServiceType, "Evil._signage-appliance._tcp.local", 120)]).Encode();
+        List<byte[]> packets =
+        [
+            [.. Enumerable.Range(0, 64).Select(_ => (byte)Random.Shared.Next(256))],
+            valid[..^3],
+            [0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0xC0, 12, 0, 12, 0, 1, 0, 0, 0, 10, 0, 0],
+            [0, 0, 0x84, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0],
+            [1, 2, 3],
+        ];
+        foreach (var packet in packets) await socket.SendAsync(packet, nic, CancellationToken.None);
+        Emit(new JsonObject { ["event"] = "sent", ["count"] = packets.Count });
+        return 0;
+    }
+    default:
+        Console.Error.WriteLine("usage: respond … | browse …");
+        return 64;
+}
