@@ -3,12 +3,12 @@ using Signage.Discovery;
 
 // Usage:
 //   respond --instance NAME --host HOST --port PORT [--txt k=v]... [--interface NAME] [--loopback] [--poll-ms N]
-//   browse [--interface NAME] [--loopback] [--poll-ms N]
+//   browse [--interface NAME] [--loopback] [--poll-ms N] [--fetch PATH]
 //   garbage [--interface NAME]
 // Prints JSON lines ({"event": "ready" | "found" | "changed" | "lost" | "stopped", ...}); stops cleanly
 // (goodbyes included) when standard input says "stop" or closes.
 var mode = args.Length > 0 ? args[0] : "";
-string? instance = null, host = null, nicName = null;
+string? instance = null, host = null, nicName = null, fetch = null;
 int port = 0, pollMs = 5000;
 var loopback = false;
 var txt = new List<string>();
@@ -22,6 +22,7 @@ for (var i = 1; i < args.Length; i++)
         case "--txt": txt.Add(args[++i]); break;
         case "--interface": nicName = args[++i]; break;
         case "--loopback": loopback = true; break;
+        case "--fetch": fetch = args[++i]; break;
         case "--poll-ms": pollMs = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 64;
     }
@@ -75,7 +76,25 @@ switch (mode)
     case "browse":
     {
         var browser = new ApplianceBrowser(options);
-        browser.Found += a => Emit(Describe("found", a));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        browser.Found += a =>
+        {
+            Emit(Describe("found", a));
+            // --fetch PATH: prove the discovered URL reaches the service (from this namespace).
+            if (fetch is not null)
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        using var response = await http.GetAsync(new Uri(a.BaseUrl, fetch));
+                        Emit(new JsonObject { ["event"] = "fetched", ["instance"] = a.InstanceName, ["status"] = (int)response.StatusCode });
+                    }
+                    catch (HttpRequestException e)
+                    {
+                        Emit(new JsonObject { ["event"] = "fetched", ["instance"] = a.InstanceName, ["error"] = e.Message });
+                    }
+                });
+        };
         browser.Changed += (_, a) => Emit(Describe("changed", a));
         browser.Lost += a => Emit(Describe("lost", a));
         await browser.StartAsync(CancellationToken.None);

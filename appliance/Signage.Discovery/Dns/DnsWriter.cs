@@ -69,7 +69,7 @@ internal sealed class DnsWriter
                 _bytes.AddRange(address.Address.GetAddressBytes());
                 break;
             case NsecData nsec:
-                Name(nsec.NextName, compress: false);
+                Name(nsec.NextName); // RFC 6762 section 18.14 allows compression here
                 TypeBitmap(nsec.Types);
                 break;
             case UnknownData unknown:
