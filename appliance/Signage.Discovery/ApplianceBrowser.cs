@@ -167,15 +167,7 @@ public sealed partial class ApplianceBrowser : IAsyncDisposable
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), _options.Clock, cancellationToken).ConfigureAwait(false);
                 var now = _options.Clock.GetUtcNow();
-                List<DnsQuestion> refresh;
-                lock (_gate)
-                {
-                    _cache.RemoveAll(c => c.Remaining(now) <= 0);
-                    refresh = [.. _cache.Where(c => c.Remaining(now) < c.Record.Ttl * 0.2)
-                        .Select(c => new DnsQuestion(c.Record.Name, c.Record.Type))
-                        .Distinct()
-                        .Where(q => ShouldAsk(q, now))];
-                }
+                var refresh = Maintain(now);
                 if (refresh.Count > 0) await QueryAsync(refresh, [], cancellationToken).ConfigureAwait(false);
                 Publish();
 
@@ -235,6 +227,19 @@ public sealed partial class ApplianceBrowser : IAsyncDisposable
             {
                 LogHandlingFailed(_logger, e);
             }
+        }
+    }
+
+    /// <summary>Drops expired records; returns the questions that refresh records past 80% of their TTL.</summary>
+    internal List<DnsQuestion> Maintain(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            _cache.RemoveAll(c => c.Remaining(now) <= 0);
+            return [.. _cache.Where(c => c.Remaining(now) < c.Record.Ttl * 0.2)
+                .Select(c => new DnsQuestion(c.Record.Name, c.Record.Type))
+                .Distinct()
+                .Where(q => ShouldAsk(q, now))];
         }
     }
 

@@ -265,29 +265,8 @@ public sealed partial class MdnsResponder : IAsyncDisposable
     {
         var nic = _interfaces.FirstOrDefault(n => n.Index == packet.InterfaceIndex);
         if (nic is null) return;
-        var records = Records(nic);
-        var answers = new List<DnsRecord>();
-        foreach (var question in query.Questions)
-        {
-            foreach (var record in records.Where(question.Matches))
-            {
-                // Known-answer suppression (RFC 6762 section 7.1): the querier already has it with at least half its TTL.
-                if (query.Answers.Any(known => known.SameAs(record) && known.Ttl >= record.Ttl / 2)) continue;
-                if (!answers.Contains(record)) answers.Add(record);
-            }
-        }
+        var (answers, additionals) = Answer(query, nic);
         if (answers.Count == 0) return;
-
-        // DNS-SD section 12: with a PTR go the SRV, TXT and addresses; with an SRV the addresses.
-        var instance = InstanceFullName;
-        var additionals = new List<DnsRecord>();
-        var wantsInstance = answers.Any(a => a.Data is PtrData ptr && DnsName.Equal(ptr.Target, instance));
-        var wantsHost = wantsInstance || answers.Any(a => a.Type == DnsType.Srv);
-        foreach (var record in records)
-        {
-            var useful = (wantsInstance && DnsName.Equal(record.Name, instance)) || (wantsHost && DnsName.Equal(record.Name, HostFullName));
-            if (useful && !answers.Contains(record)) additionals.Add(record);
-        }
 
         if (packet.From.Port != MdnsSocket.Port)
         {
@@ -303,6 +282,37 @@ public sealed partial class MdnsResponder : IAsyncDisposable
         if (answers.Any(a => !a.CacheFlush))
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(20, 120)), _options.Clock, cancellationToken).ConfigureAwait(false);
         await SendAsync(DnsMessage.Response(answers, additionals), nic, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What to answer to <paramref name="query"/> arriving on <paramref name="nic"/>: the matching records
+    /// the querier does not already hold (known-answer suppression, RFC 6762 section 7.1: listed with at
+    /// least half our TTL), and DNS-SD's additional records (RFC 6763 section 12: with a PTR go the SRV,
+    /// TXT and addresses; with an SRV the addresses).
+    /// </summary>
+    internal (List<DnsRecord> Answers, List<DnsRecord> Additionals) Answer(DnsMessage query, MdnsInterface nic)
+    {
+        var records = Records(nic);
+        var answers = new List<DnsRecord>();
+        foreach (var question in query.Questions)
+        {
+            foreach (var record in records.Where(question.Matches))
+            {
+                if (query.Answers.Any(known => known.SameAs(record) && known.Ttl >= record.Ttl / 2)) continue;
+                if (!answers.Contains(record)) answers.Add(record);
+            }
+        }
+        var instance = InstanceFullName;
+        var additionals = new List<DnsRecord>();
+        if (answers.Count == 0) return (answers, additionals);
+        var wantsInstance = answers.Any(a => a.Data is PtrData ptr && DnsName.Equal(ptr.Target, instance));
+        var wantsHost = wantsInstance || answers.Any(a => a.Type == DnsType.Srv);
+        foreach (var record in records)
+        {
+            var useful = (wantsInstance && DnsName.Equal(record.Name, instance)) || (wantsHost && DnsName.Equal(record.Name, HostFullName));
+            if (useful && !answers.Contains(record)) additionals.Add(record);
+        }
+        return (answers, additionals);
     }
 
     private async Task SendAsync(DnsMessage message, MdnsInterface nic, CancellationToken cancellationToken, IPEndPoint? to = null)

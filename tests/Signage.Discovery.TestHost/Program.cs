@@ -5,12 +5,14 @@ using Signage.Discovery;
 //   respond --instance NAME --host HOST --port PORT [--txt k=v]... [--interface NAME] [--loopback] [--poll-ms N]
 //   browse [--interface NAME] [--loopback] [--poll-ms N] [--fetch PATH]
 //   garbage [--interface NAME]
+//   query [--legacy] [--interface NAME]
 // Prints JSON lines ({"event": "ready" | "found" | "changed" | "lost" | "stopped", ...}); stops cleanly
 // (goodbyes included) when standard input says "stop" or closes.
 var mode = args.Length > 0 ? args[0] : "";
 string? instance = null, host = null, nicName = null, fetch = null;
 int port = 0, pollMs = 5000;
 var loopback = false;
+var legacy = false;
 var txt = new List<string>();
 for (var i = 1; i < args.Length; i++)
 {
@@ -22,6 +24,7 @@ for (var i = 1; i < args.Length; i++)
         case "--txt": txt.Add(args[++i]); break;
         case "--interface": nicName = args[++i]; break;
         case "--loopback": loopback = true; break;
+        case "--legacy": legacy = true; break;
         case "--fetch": fetch = args[++i]; break;
         case "--poll-ms": pollMs = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 64;
@@ -102,6 +105,51 @@ switch (mode)
         await WaitForStop();
         await browser.DisposeAsync();
         Emit(new JsonObject { ["event"] = "stopped" });
+        return 0;
+    }
+    case "query":
+    {
+        // One question for the service type's PTR. --legacy: from an ephemeral port, as a plain DNS
+        // resolver would (the answer must come back by unicast, with our id); otherwise from port 5353
+        // with the QU bit set. Prints the first response's answers.
+        var nic = Signage.Discovery.Transport.MdnsInterface.Suitable(options)[0];
+        var question = new Signage.Discovery.Dns.DnsQuestion(options.ServiceType, Signage.Discovery.Dns.DnsType.Ptr, UnicastResponse: !legacy);
+        var query = new Signage.Discovery.Dns.DnsMessage(0x4242, false, false, [question], [], [], []).Encode();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Signage.Discovery.Dns.DnsMessage? response = null;
+        System.Net.IPEndPoint? from = null;
+        if (legacy)
+        {
+            using var udp = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            udp.Bind(new System.Net.IPEndPoint(nic.IPv4[0], 0));
+            udp.SetSocketOption(System.Net.Sockets.SocketOptionLevel.IP, System.Net.Sockets.SocketOptionName.MulticastInterface, BitConverter.ToInt32(nic.IPv4[0].GetAddressBytes()));
+            await udp.SendToAsync(query, Signage.Discovery.Transport.MdnsSocket.GroupEndPoint);
+            var buffer = new byte[9000];
+            var received = await udp.ReceiveFromAsync(buffer, new System.Net.IPEndPoint(System.Net.IPAddress.Any, 0), timeout.Token);
+            response = Signage.Discovery.Dns.DnsMessage.Decode(buffer.AsSpan(0, received.ReceivedBytes));
+            from = (System.Net.IPEndPoint)received.RemoteEndPoint;
+        }
+        else
+        {
+            using var socket = new Signage.Discovery.Transport.MdnsSocket();
+            socket.Join(nic);
+            await socket.SendAsync(query, nic, timeout.Token);
+            while (response is null)
+            {
+                var packet = await socket.ReceiveAsync(timeout.Token);
+                var message = Signage.Discovery.Dns.DnsMessage.Decode(packet.Bytes.Span);
+                if (message.IsResponse) (response, from) = (message, packet.From);
+            }
+        }
+        Emit(new JsonObject
+        {
+            ["event"] = "response",
+            ["id"] = response.Id,
+            ["from"] = from!.ToString(),
+            ["questions"] = response.Questions.Count,
+            ["answers"] = new JsonArray([.. response.Answers.Select(a => (JsonNode)JsonValue.Create($"{a.Type} {a.Name} ttl={a.Ttl} flush={a.CacheFlush}"))]),
+            ["additionals"] = new JsonArray([.. response.Additionals.Select(a => (JsonNode)JsonValue.Create($"{a.Type} {a.Name} ttl={a.Ttl} flush={a.CacheFlush}"))]),
+        });
         return 0;
     }
     case "garbage":

@@ -115,6 +115,38 @@ public sealed class MulticastDiscoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_legacy_one_shot_query_from_an_ephemeral_port_gets_a_unicast_answer_with_its_id_and_short_ttls()
+    {
+        var responder = Responder("Legacy Lane", "legacy", 5080);
+        await responder.WaitForEventAsync("ready", Wait);
+
+        var query = Host(_net.B, "query", "--legacy", "--interface", _net.B);
+        var response = await query.WaitForEventAsync("response", Wait);
+
+        Assert.Equal(0x4242, (int?)response["id"]);
+        Assert.Equal(1, (int?)response["questions"]);
+        Assert.Equal($"{_net.AddressA}:5353", (string?)response["from"]);
+        Assert.Equal($"Ptr {DiscoveryOptions.ApplianceServiceType} ttl=10 flush=False", (string?)Assert.Single(response["answers"]!.AsArray()));
+        Assert.All(response["additionals"]!.AsArray(), a => Assert.EndsWith("ttl=10 flush=False", (string?)a, StringComparison.Ordinal));
+        foreach (var type in new[] { "Srv ", "Txt ", "A " })
+            Assert.Contains(response["additionals"]!.AsArray(), a => ((string?)a)!.StartsWith(type, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_query_asking_for_a_unicast_response_is_answered_with_the_instance_records()
+    {
+        var responder = Responder("Question Quay", "quay", 5080);
+        await responder.WaitForEventAsync("ready", Wait);
+
+        var query = Host(_net.B, "query", "--interface", _net.B);
+        var response = await query.WaitForEventAsync("response", Wait);
+
+        Assert.Equal($"{_net.AddressA}:5353", (string?)response["from"]);
+        Assert.Equal($"Ptr {DiscoveryOptions.ApplianceServiceType} ttl=4500 flush=False", (string?)Assert.Single(response["answers"]!.AsArray()));
+        Assert.Contains(response["additionals"]!.AsArray(), a => ((string?)a)!.StartsWith("Srv Question Quay.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Malformed_packets_on_the_network_do_not_stop_the_responder_or_the_browser()
     {
         var responder = Responder("Tolerant Tavern", "tolerant", 5080);
