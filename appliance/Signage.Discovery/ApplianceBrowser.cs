@@ -219,8 +219,9 @@ public sealed partial class ApplianceBrowser : IAsyncDisposable
                 if (missing.Count > 0) await QueryAsync(missing, [], cancellationToken).ConfigureAwait(false);
                 Publish();
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // Stopping: the socket may be gone under a reply in flight.
                 return;
             }
             catch (Exception e)

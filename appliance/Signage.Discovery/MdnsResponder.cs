@@ -169,8 +169,9 @@ public sealed partial class MdnsResponder : IAsyncDisposable
                 await Task.Delay(AnnounceInterval, _options.Clock, _stopping.Token).ConfigureAwait(false);
                 await AnnounceOnceAsync(interfaces, _stopping.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
+                // Stopped within the second: the goodbye has gone or goes instead.
             }
         }, CancellationToken.None);
     }
@@ -234,8 +235,9 @@ public sealed partial class MdnsResponder : IAsyncDisposable
                 if (message.IsResponse) CheckConflict(message);
                 else if (!_probing && _announced) await AnswerAsync(message, packet, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // Stopping: the socket may be gone under a reply in flight.
                 return;
             }
             catch (Exception e)

@@ -38,8 +38,10 @@ var options = new DiscoveryOptions
     InterfacePollInterval = TimeSpan.FromMilliseconds(pollMs),
 };
 var output = new object();
+// "tick": the system's monotonic milliseconds, comparable across processes (benchmarks/discovery/measure.sh).
 void Emit(JsonObject line)
 {
+    line["tick"] = Environment.TickCount64;
     lock (output) Console.WriteLine(line.ToJsonString());
 }
 JsonObject Describe(string kind, DiscoveredAppliance a) => new()
@@ -72,6 +74,7 @@ switch (mode)
             ["interfaces"] = new JsonArray([.. responder.Interfaces.Select(n => (JsonNode)JsonValue.Create(n.Name))]),
         });
         await WaitForStop();
+        Emit(new JsonObject { ["event"] = "stopping" });
         await responder.DisposeAsync();
         Emit(new JsonObject { ["event"] = "stopped" });
         return 0;

@@ -68,8 +68,9 @@ public sealed partial class DiscoveryAdvertiser(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_responder is { } responder) await responder.DisposeAsync();
+        // First let a start still probing give up, then say goodbye if it got as far as announcing.
         await base.StopAsync(cancellationToken);
+        if (_responder is { } responder) await responder.DisposeAsync();
     }
 
     internal static DiscoveryOptions Options(IConfiguration configuration) => new()
