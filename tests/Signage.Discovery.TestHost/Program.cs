@@ -141,7 +141,8 @@ switch (mode)
             {
                 var packet = await socket.ReceiveAsync(timeout.Token);
                 var message = Signage.Discovery.Dns.DnsMessage.Decode(packet.Bytes.Span);
-                if (message.IsResponse) (response, from) = (message, packet.From);
+                // The answer to this question, not an announcement that happens to pass by.
+                if (message.IsResponse && message.Answers.All(question.Matches)) (response, from) = (message, packet.From);
             }
         }
         Emit(new JsonObject
