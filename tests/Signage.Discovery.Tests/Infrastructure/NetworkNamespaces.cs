@@ -12,7 +12,8 @@ namespace Signage.Discovery.Tests.Infrastructure;
 ///   route 224.0.0.0/4 via the veth
 /// </code>
 /// Dispose deletes both namespaces, which also removes the veth pair and kills nothing else
-/// (the tests stop their own processes first). Needs root and iproute2: without them the
+/// (the tests stop their own processes first); namespaces left by a killed run (named after a
+/// process id that no longer exists) are deleted by the next run. Needs root and iproute2: without them the
 /// constructor throws with a message that says so — these tests fail rather than pass silently.
 /// </summary>
 public sealed class NetworkNamespaces : IDisposable
@@ -22,7 +23,9 @@ public sealed class NetworkNamespaces : IDisposable
     public NetworkNamespaces()
     {
         RequireRootAndIp();
-        var n = $"{Environment.ProcessId % 100000}x{Interlocked.Increment(ref _counter)}";
+        RemoveLeftovers();
+        // sgd<pid>x<n>a: at most 15 characters, so it also names the veth end.
+        var n = $"{Environment.ProcessId}x{Interlocked.Increment(ref _counter)}";
         A = $"sgd{n}a";
         B = $"sgd{n}b";
         Subnet = $"10.77.{(Environment.ProcessId + _counter) % 250}";
@@ -78,6 +81,24 @@ public sealed class NetworkNamespaces : IDisposable
             catch (InvalidOperationException)
             {
                 // Not created (a failed set-up); nothing to remove.
+            }
+        }
+    }
+
+    /// <summary>Namespaces of test runs that were killed before their clean-up (their process is gone).</summary>
+    private static void RemoveLeftovers()
+    {
+        foreach (var line in Run("ip", "netns", "list").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(line, @"^(sgd(\d+)x\d+[ab])\b");
+            if (!match.Success || Directory.Exists($"/proc/{match.Groups[2].Value}")) continue;
+            try
+            {
+                Ip("netns", "del", match.Groups[1].Value);
+            }
+            catch (InvalidOperationException)
+            {
+                // Removed by a parallel run meanwhile.
             }
         }
     }
