@@ -17,6 +17,9 @@ step() { printf '\n==> %s\n' "$*"; }
 # clang + zlib1g-dev: the native AOT linker. ffmpeg: video and image thumbnails (the appliance
 # works without it, with placeholder thumbnails; the tests cover both).
 packages=(clang zlib1g-dev ffmpeg chromium)
+# iproute2: `ip netns` for the mDNS discovery tests (tests/Signage.Discovery.Tests run real multicast
+# between network namespaces joined by a veth pair; they need root, as CI runs this script).
+packages+=(iproute2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,6 +9,7 @@ using Signage.Appliance.Auth;
 using Signage.Appliance.Campaigns;
 using Signage.Appliance.Data;
 using Signage.Appliance.Devices;
+using Signage.Appliance.Discovery;
 using Signage.Appliance.Groups;
 using Signage.Appliance.Health;
 using Signage.Appliance.Playlists;
@@ -69,6 +70,8 @@ try
     builder.Services.AddSingleton<VenueMonitor>();
     builder.Services.AddHostedService<MonitoringService>();
     builder.Services.AddAdminPages(settings.DataDirectory);
+    // mDNS / DNS-SD: screens find the appliance by themselves (setting Discovery:Enabled, default true).
+    if (DiscoveryAdvertiser.IsEnabled(builder.Configuration)) builder.Services.AddHostedService<DiscoveryAdvertiser>();
 
     var app = builder.Build();
     app.Services.GetRequiredService<DeviceDirectory>().LoadAll();

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Signage.Contracts;
+using Signage.Discovery;
 using Signage.Player.Core;
 using Signage.Player.Core.Api;
 using Signage.Player.Core.Configuration;
@@ -45,8 +46,13 @@ var options = new PlayerOptions
 
 using var frames = new FrameLog(Path.Combine(arguments.DataDirectory, "frames.jsonl"));
 var screen = new HeadlessScreen(frames, TimeProvider.System, Console.Out);
+// No --appliance: find it by mDNS, and keep following it (MdnsApplianceLocator).
+await using var discovery = arguments.Appliance is null
+    ? new MdnsApplianceLocator(new DiscoveryOptions { Interfaces = arguments.Interface is null ? [] : [arguments.Interface] },
+        logger: loggers.CreateLogger("Signage.Discovery"))
+    : null;
 using var player = new PlayerCoordinator(options,
-    new PlayerDependencies(screen, new ConfiguredApplianceLocator(arguments.Appliance), TimeProvider.System, loggers));
+    new PlayerDependencies(screen, discovery ?? (IApplianceLocator)new ConfiguredApplianceLocator(arguments.Appliance!), TimeProvider.System, loggers));
 player.DiagnosticsChanged += on => Volatile.Write(ref verbose, on);
 
 using var stop = new CancellationTokenSource();

@@ -1,6 +1,6 @@
 namespace Signage.Player.Core.Api;
 
-/// <summary>Finds the venue's appliance. Today a configured URL; mDNS discovery plugs in here later.</summary>
+/// <summary>Finds the venue's appliance: a configured URL (<see cref="ConfiguredApplianceLocator"/>) or mDNS (<see cref="MdnsApplianceLocator"/>).</summary>
 public interface IApplianceLocator
 {
     /// <summary>The appliance's base address, or null when none is known yet.</summary>

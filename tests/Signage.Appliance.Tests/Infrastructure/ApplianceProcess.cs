@@ -83,6 +83,9 @@ public sealed partial class ApplianceProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = Path.GetTempPath(),
         };
+        // No mDNS advertising from test appliances on the machine's real network; the discovery tests
+        // turn it on inside network namespaces of their own.
+        start.Environment["Discovery__Enabled"] = "false";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var appliance = new ApplianceProcess(process);
