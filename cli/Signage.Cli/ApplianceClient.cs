@@ -199,10 +199,10 @@ public sealed class ApplianceClient : IDisposable
 
     private static string Describe(Problem problem)
     {
-        var text = problem.Code is null ? problem.Detail ?? problem.Title ?? "no detail" : $"{problem.Detail ?? problem.Title} ({problem.Code})";
-        if (problem.Errors is { Count: > 0 } errors)
-            text += " " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
-        return text;
+        var text = problem.Errors is { Count: > 0 } errors
+            ? string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))
+            : problem.Detail ?? problem.Title ?? "no detail";
+        return problem.Code is null ? text : $"{text} ({problem.Code})";
     }
 
     private static Problem? TryProblem(string body)

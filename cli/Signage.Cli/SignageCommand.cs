@@ -72,6 +72,14 @@ public static class SignageCommand
         }
     }
 
+    /// <summary>"signage export pop", for messages.</summary>
+    public static string CommandPath(Command command)
+    {
+        var names = new List<string>();
+        for (Command? c = command; c is not null; c = c.Parents.OfType<Command>().FirstOrDefault()) names.Insert(0, c.Name);
+        return string.Join(' ', names);
+    }
+
     /// <summary>Runs a command's body; a <see cref="CliException"/> prints its message and exits with its code.</summary>
     public static void SetHandler(this Command command, Func<ParseResult, CancellationToken, Task<int>> body) =>
         command.SetAction(async (parse, cancellationToken) =>
@@ -82,17 +90,17 @@ public static class SignageCommand
             }
             catch (CliException e)
             {
-                Console.Error.WriteLine($"signage {command.Name}: {e.Message}");
+                Console.Error.WriteLine($"{CommandPath(command)}: {e.Message}");
                 return e.ExitCode;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                Console.Error.WriteLine($"signage {command.Name}: cancelled.");
+                Console.Error.WriteLine($"{CommandPath(command)}: cancelled.");
                 return 130;
             }
             catch (Exception e)
             {
-                Console.Error.WriteLine($"signage {command.Name}: unexpected failure: {e.GetType().Name}: {e.Message}");
+                Console.Error.WriteLine($"{CommandPath(command)}: unexpected failure: {e.GetType().Name}: {e.Message}");
                 return ExitCodes.Failure;
             }
         });
