@@ -44,7 +44,7 @@ public sealed class ApplianceOptions
         var client = ApplianceClient.Create(url);
         try
         {
-            await client.HealthAsync(cancellationToken);
+            client.Health = await client.HealthAsync(cancellationToken);
             await client.SignInAsync(email, password, cancellationToken);
             return client;
         }
@@ -88,6 +88,9 @@ public sealed class ApplianceClient : IDisposable
         _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
     public Uri BaseAddress => _http.BaseAddress!;
+
+    /// <summary>What GET /healthz said when the client connected.</summary>
+    public HealthReport? Health { get; internal set; }
 
     public static ApplianceClient Create(string url)
     {

@@ -84,4 +84,21 @@ public static class ApplianceData
         command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;";
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// Run as root (sudo signage …), the files a command just made belong to root; give everything in
+    /// the data directory to the directory's owner (the service user the installer made), or the
+    /// appliance could not open them. Does nothing for any other user or on Windows.
+    /// </summary>
+    public static void HandToOwner(string directory)
+    {
+        if (OperatingSystem.IsWindows() || Environment.UserName != "root") return;
+        using var chown = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("chown", ["-R", $"--reference={directory}", directory])
+        {
+            RedirectStandardError = true,
+        });
+        chown?.WaitForExit();
+        if (chown is null || chown.ExitCode != 0)
+            Terminal.Note($"Warning: could not give the files in {directory} to its owner: run sudo chown -R signage:signage {directory}");
+    }
 }

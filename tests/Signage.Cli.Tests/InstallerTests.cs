@@ -10,6 +10,7 @@ namespace Signage.Cli.Tests;
 /// (checked by systemd-analyze), the installed binary answering /healthz, upgrade rollback,
 /// uninstall; and the PowerShell scripts parse.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed partial class InstallerTests : IDisposable
 {
     private readonly TempDirectory _temp = new();

@@ -91,6 +91,8 @@ public static class AdminCommands
                 """, ("$user", userId), ("$tenant", tenants[0]), ("$email", address), ("$name", displayName), ("$hash", PasswordHash.Hash(password)), ("$now", now));
             Audit(connection, transaction, "USER_CREATED", tenants[0], userId, now, new() { ["email"] = address, ["tenantRoles"] = "TENANT_ADMIN", ["source"] = "signage admin create" });
             transaction.Commit();
+            connection.Close();
+            ApplianceData.HandToOwner(directory);
             Report(parse, json, new AdminResult(directory, userId, address, "created"), $"Created tenant admin {address} ({userId}).");
             return Task.FromResult(ExitCodes.Ok);
         });
@@ -128,6 +130,8 @@ public static class AdminCommands
                 """, ("$hash", PasswordHash.Hash(password)), ("$user", userId), ("$now", now));
             Audit(connection, transaction, "PASSWORD_RESET", tenantId, userId, now, new() { ["email"] = address, ["source"] = "signage admin reset-password" });
             transaction.Commit();
+            connection.Close();
+            ApplianceData.HandToOwner(directory);
             Report(parse, json, new AdminResult(directory, userId, address, "password-reset"), $"Set a new password for {address}; its sessions are signed out.");
             return Task.FromResult(ExitCodes.Ok);
         });

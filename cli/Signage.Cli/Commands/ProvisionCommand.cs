@@ -81,7 +81,7 @@ public static class ProvisionCommand
 
             var settings = Path.Combine(directory, SettingsFileName);
             WriteSettings(settings, listen);
-            if (!OperatingSystem.IsWindows() && Environment.UserName == "root") MatchOwner(directory);
+            ApplianceData.HandToOwner(directory);
 
             var result = new ProvisionResult(directory, listen, settings, venue, zone, admin);
             if (parse.GetValue(json)) Terminal.Json(result, CliJsonContext.Default.ProvisionResult);
@@ -139,15 +139,5 @@ public static class ProvisionCommand
         File.WriteAllText(temp, $"# Written by `signage provision`; read by the signage systemd unit (EnvironmentFile=).\nSIGNAGE_URLS={urls}\n");
         using (var stream = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite)) stream.Flush(flushToDisk: true);
         File.Move(temp, path, overwrite: true);
-    }
-
-    /// <summary>Run as root, the files the appliance just made belong to root; give them to the
-    /// directory's owner (the service user the installer made), or the service could not write them.</summary>
-    private static void MatchOwner(string directory)
-    {
-        using var chown = Process.Start(new ProcessStartInfo("chown", ["-R", $"--reference={directory}", directory]) { RedirectStandardError = true });
-        chown?.WaitForExit();
-        if (chown is null || chown.ExitCode != 0)
-            Terminal.Note($"Warning: could not hand {directory} to its owner: run chown -R signage:signage {directory}");
     }
 }

@@ -58,6 +58,7 @@ public static class RestoreCommand
             var manifest = await UnpackAsync(archive, staging, cancellationToken);
             var schema = Verify(staging, manifest);
             var kept = Swap(directory, staging);
+            ApplianceData.HandToOwner(directory);
             return new RestoreResult(directory, manifest.Files.Length, schema, kept);
         }
         finally

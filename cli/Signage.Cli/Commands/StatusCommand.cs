@@ -19,7 +19,7 @@ public static class StatusCommand
         command.SetHandler(async (parse, cancellationToken) =>
         {
             using var client = await appliance.ConnectAsync(parse, cancellationToken);
-            var health = await client.HealthAsync(cancellationToken);
+            var health = client.Health!;
             var venues = new List<VenueStatus>();
             foreach (var venue in (await client.GetAsync("/v1/me/venues", ContractsJsonContext.Default.ItemsResponseVenueAccess, cancellationToken)).Items)
             {
