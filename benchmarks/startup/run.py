@@ -56,12 +56,14 @@ def main():
     a.add_argument("--appliance", default="artifacts/publish/appliance-linux-x64/signage-appliance")
     a.add_argument("--cli", default="artifacts/publish/cli-linux-x64/signage")
     a.add_argument("--runs", type=int, default=30)
+    a.add_argument("--scratch", default=None, help="where the data directories go (e.g. /dev/shm to leave out disk sync latency)")
     args = a.parse_args()
+    print(f"data directories under: {args.scratch or tempfile.gettempdir()}")
     print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     for b in (args.appliance, args.cli):
         print(f"size {os.path.basename(b)}: {os.path.getsize(b) / 1e6:.1f} MB ({os.path.getsize(b)} bytes)")
 
-    scratch = tempfile.mkdtemp(prefix="signage-startup-")
+    scratch = tempfile.mkdtemp(prefix="signage-startup-", dir=args.scratch)
     try:
         fresh = []
         for i in range(args.runs):
