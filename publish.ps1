@@ -1,15 +1,24 @@
 #!/usr/bin/env pwsh
 <#
 .SYNOPSIS
-    Builds the release binaries: the native AOT appliance (and, as they arrive, the CLI and the hub).
+    Builds the release artifacts: the appliance and the signage CLI as native AOT binaries, the hub
+    as a self-contained app, and SHA256SUMS, under artifacts/publish.
 
 .DESCRIPTION
-    Native AOT compiles for the operating system it runs on: run this on Linux for linux-x64 /
-    linux-arm64 (the arm64 build needs the cross toolchain: apt-get install clang lld
-    gcc-aarch64-linux-gnu), on Windows for win-x64.
+    The same steps as publish.sh (which test.sh runs on Linux; keep the two in step):
+      artifacts/publish/appliance-<rid>/   native AOT, SQLite linked in
+      artifacts/publish/cli-<rid>/         native AOT
+      artifacts/publish/hub-<rid>/         self-contained (skipped with a warning while
+                                           cloud-hub/Signage.CloudHub does not exist)
+      artifacts/publish/SHA256SUMS
+    Native AOT compiles for the operating system it runs on: run this on Windows for win-x64, on
+    Linux for linux-x64 / linux-arm64 (arm64 needs: apt-get install clang lld gcc-aarch64-linux-gnu).
+    Fails loudly: a failed publish or any trim/AOT warning in a native binary (except jose-jwt's,
+    see docs/ARCHITECTURE.md) stops the script with an error.
 
 .EXAMPLE
     ./publish.ps1                       # this machine's runtime, into ./artifacts/publish
+.EXAMPLE
     ./publish.ps1 -Runtime linux-arm64
 #>
 param(
@@ -19,6 +28,7 @@ param(
 )
 
 $ErrorActionPreference = "Stop"
+Set-StrictMode -Version Latest
 
 if (-not $Runtime) {
     $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
@@ -27,18 +37,40 @@ if (-not $Runtime) {
 }
 
 $projects = @(
-    @{ Name = "appliance"; Path = "appliance/Signage.Appliance" }
+    @{ Name = "appliance"; Path = "appliance/Signage.Appliance"; Kind = "aot" },
+    @{ Name = "cli"; Path = "cli/Signage.Cli"; Kind = "aot" },
+    @{ Name = "hub"; Path = "cloud-hub/Signage.CloudHub"; Kind = "self-contained" }
 )
+$tolerated = "warning IL(2026|3050): Jose\.(JsonMapper|NestedDictionariesConverter)\."
+$logs = Join-Path $Output "logs"
+New-Item -ItemType Directory -Force -Path $logs | Out-Null
 
 foreach ($project in $projects) {
+    $source = Join-Path $PSScriptRoot $project.Path
+    if (-not (Test-Path $source)) {
+        Write-Warning "$($project.Path) does not exist; $($project.Name) skipped."
+        continue
+    }
     $destination = Join-Path $Output "$($project.Name)-$Runtime"
-    Write-Host "==> $($project.Name) for $Runtime -> $destination"
-    $log = & dotnet publish (Join-Path $PSScriptRoot $project.Path) -c $Configuration -r $Runtime -o $destination -nologo 2>&1
-    $log | Write-Host
-    if ($LASTEXITCODE -ne 0) { throw "Publishing $($project.Name) failed." }
-    # Tolerated: jose-jwt's own reflection mapper, which the appliance replaces (docs/ARCHITECTURE.md).
-    $unexpected = $log | Where-Object { $_ -match "warning (IL|AOT)\d+" -and $_ -notmatch "warning IL(2026|3050): Jose\.(JsonMapper|NestedDictionariesConverter)\." }
-    if ($unexpected) { throw "Publishing $($project.Name) produced trim/AOT warnings." }
+    Write-Host "==> $($project.Name) ($($project.Kind)) for $Runtime -> $destination"
+    if (Test-Path $destination) { Remove-Item $destination -Recurse -Force }
+    $arguments = @("publish", $source, "-c", $Configuration, "-r", $Runtime, "-o", $destination, "-nologo")
+    if ($project.Kind -eq "self-contained") { $arguments += @("--self-contained", "true", "-p:PublishAot=false") }
+    $log = & dotnet @arguments 2>&1
+    $log | Set-Content (Join-Path $logs "publish-$($project.Name).log")
+    if ($LASTEXITCODE -ne 0) { $log | Write-Host; throw "Publishing $($project.Name) failed." }
+    if ($project.Kind -eq "aot") {
+        $unexpected = $log | Where-Object { $_ -match "warning (IL|AOT)\d+" -and $_ -notmatch $tolerated } | Sort-Object -Unique
+        if ($unexpected) { $unexpected | Write-Host; throw "$($project.Name) has trim/AOT warnings; the native binary must have none." }
+    }
 }
 
+$sums = Get-ChildItem $Output -Recurse -File |
+    Where-Object { $_.Name -ne "SHA256SUMS" -and $_.FullName -notlike "$logs*" } |
+    Sort-Object FullName |
+    ForEach-Object {
+        $relative = [System.IO.Path]::GetRelativePath($Output, $_.FullName).Replace('\', '/')
+        "$((Get-FileHash $_.FullName -Algorithm SHA256).Hash.ToLowerInvariant())  $relative"
+    }
+$sums | Set-Content (Join-Path $Output "SHA256SUMS") -Encoding ascii
 Write-Host "Done: $Output"

@@ -2,8 +2,9 @@
 # Runs every test of the repository on a fresh Debian machine of this kind:
 #   1. installs the system packages the suite needs (once; later runs find them),
 #   2. builds everything in Release with warnings as errors,
-#   3. publishes the native AOT appliance once and fails on any trim/AOT warning,
-#   4. runs every test project; the end-to-end tests run that native binary.
+#   3. publishes the release artifacts once (publish.sh: native appliance and CLI, hub) and
+#      fails on any trim/AOT warning,
+#   4. runs every test project; the end-to-end tests run those native binaries.
 # Usage: ./test.sh [extra dotnet test arguments, e.g. --filter HostTests]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,10 +17,14 @@ step() { printf '\n==> %s\n' "$*"; }
 # --- 1. System packages -------------------------------------------------------------------
 # clang + zlib1g-dev: the native AOT linker. ffmpeg: video and image thumbnails (the appliance
 # works without it, with placeholder thumbnails; the tests cover both).
-packages=(clang zlib1g-dev ffmpeg chromium)
+# systemd: `systemd-analyze verify` checks the installer's unit (tests/Signage.Cli.Tests).
+packages=(clang zlib1g-dev ffmpeg chromium systemd)
 # iproute2: `ip netns` for the mDNS discovery tests (tests/Signage.Discovery.Tests run real multicast
 # between network namespaces joined by a veth pair; they need root, as CI runs this script).
 packages+=(iproute2)
+# postgresql: the hub tests start their own throwaway cluster on a loopback port
+# (tests/Signage.TestInfrastructure/PostgresServer.cs); the packaged cluster is not used.
+packages+=(postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -31,31 +36,19 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
 fi
 
-# Cloud hub tests: Debian's PostgreSQL server. The tests start their own throwaway cluster on a
-# loopback port (tests/Signage.TestInfrastructure/PostgresServer.cs); the packaged cluster is not used.
-if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok installed"; then
-  step "Installing postgresql"
-  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq postgresql
-fi
-
 # --- 2. Build --------------------------------------------------------------------------
 step "Building Appliance.sln (Release, warnings are errors)"
 dotnet build Appliance.sln -c Release -nologo -clp:ErrorsOnly
 
 # --- 3. Native AOT publish ---------------------------------------------------------------
-step "Publishing the native appliance"
-publish_log="$artifacts/publish-appliance.log"
-if ! dotnet publish appliance/Signage.Appliance -c Release -r linux-x64 -o "$artifacts/appliance" -nologo > "$publish_log" 2>&1; then
-  cat "$publish_log"; echo "Native publish failed." >&2; exit 1
-fi
-# The only tolerated warnings: jose-jwt's own reflection mapper, which we replace (docs/ARCHITECTURE.md).
-if grep -E "warning (IL|AOT)[0-9]+" "$publish_log" | grep -vE "warning IL(2026|3050): Jose\.(JsonMapper|NestedDictionariesConverter)\."; then
-  echo "The native publish has trim/AOT warnings (above)." >&2; exit 1
-fi
-ls -la "$artifacts/appliance"
-export SIGNAGE_APPLIANCE_BIN="$artifacts/appliance/signage-appliance"
+# publish.sh = the release build (publish.ps1 mirrors it): the native appliance and CLI, the hub
+# self-contained, SHA256SUMS; it fails on any trim/AOT warning. The end-to-end tests run these binaries.
+step "Publishing the release artifacts (publish.sh)"
+./publish.sh --output "$artifacts/publish"
+rid="linux-$(case "$(uname -m)" in aarch64|arm64) echo arm64 ;; *) echo x64 ;; esac)"
+export SIGNAGE_APPLIANCE_BIN="$artifacts/publish/appliance-$rid/signage-appliance"
+export SIGNAGE_CLI_BIN="$artifacts/publish/cli-$rid/signage"
+ls -la "$SIGNAGE_APPLIANCE_BIN" "$SIGNAGE_CLI_BIN"
 
 # --- 4. Tests ----------------------------------------------------------------------------
 step "Running the tests"

@@ -26,18 +26,27 @@ using Signage.Contracts;
 
 if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(ApplianceSettings.Usage); return ExitCodes.Ok; }
 if (args.Contains("--version")) { Console.WriteLine(ApplianceInfo.Version); return ExitCodes.Ok; }
+// A switch without a value: taken out before the configuration reader would pair it with the next argument.
+var initOnly = args.Contains("--init");
+args = [.. args.Where(a => a != "--init")];
 
 Log.Logger = ApplianceLogging.CreateBootstrapLogger();
 try
 {
-    var builder = WebApplication.CreateSlimBuilder(args);
+    // Content root = the binary's folder, not the working directory: the host watches its content
+    // root for appsettings changes, recursively, and under systemd the working directory is "/"
+    // (measured: a cwd of /tmp with ~2,000 folders cost ~380 ms of start-up; docs/PERFORMANCE.md).
+    var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     var settings = ApplianceSettings.From(builder.Configuration, Environment.GetEnvironmentVariable);
     DataDirectory.Prepare(settings.DataDirectory);
+    using var dataDirectoryLock = DataDirectory.Lock(settings.DataDirectory);
     Log.Logger = ApplianceLogging.CreateLogger(settings.DataDirectory);
     var database = new Database(Path.Combine(settings.DataDirectory, DataDirectory.DatabaseFileName));
     var applied = Migrator.Migrate(database);
     FirstAdmin.CreateFromEnvironment(database, Environment.GetEnvironmentVariable, SystemClock.Instance);
     var signingKey = SigningKey.LoadOrCreate(settings.DataDirectory);
+    // `signage provision` runs this: data directory, schema, first admin and keys ready, then exit.
+    if (initOnly) { Log.Information("Data directory {DataDirectory} initialised (schema {Schema})", settings.DataDirectory, Migrator.LatestVersion); return ExitCodes.Ok; }
 
     builder.WebHost.UseUrls(settings.Urls);
     // JSON bodies are small; the upload endpoint raises its own limit.
@@ -72,6 +81,7 @@ try
     builder.Services.AddAdminPages(settings.DataDirectory);
     // mDNS / DNS-SD: screens find the appliance by themselves (setting Discovery:Enabled, default true).
     if (DiscoveryAdvertiser.IsEnabled(builder.Configuration)) builder.Services.AddHostedService<DiscoveryAdvertiser>();
+    builder.Services.AddHostedService(services => new SystemdNotifier(Environment.GetEnvironmentVariable, services.GetRequiredService<IHostApplicationLifetime>()));
 
     var app = builder.Build();
     app.Services.GetRequiredService<DeviceDirectory>().LoadAll();

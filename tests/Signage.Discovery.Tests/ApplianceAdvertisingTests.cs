@@ -77,6 +77,33 @@ public sealed partial class ApplianceAdvertisingTests : IDisposable
     }
 
     [Fact]
+    public async Task Signage_discover_lists_the_appliance_with_the_url_other_commands_take()
+    {
+        var appliance = NamespacedProcess.Start(_net.A, NativeAppliance.Path, ["--urls", "http://0.0.0.0:0", "--data-dir", _temp.Combine("data")],
+            new Dictionary<string, string> { ["Discovery__Enabled"] = "true", ["Discovery__HostName"] = "cellar-box", ["SIGNAGE_VENUE_NAME"] = "The Cellar" });
+        _processes.Add(appliance);
+        var listening = await appliance.WaitForLineAsync(l => ListeningLine().IsMatch(l), Wait);
+        var port = ListeningLine().Match(listening).Groups[1].Value;
+        await appliance.WaitForLineAsync(l => l.Contains("mDNS: advertising", StringComparison.Ordinal), Wait);
+
+        var discover = NamespacedProcess.Start(_net.B, Signage.Cli.Tests.NativeCli.Path, ["discover", "--interface", _net.B, "--seconds", "3", "--json"]);
+        _processes.Add(discover);
+        Assert.Equal(0, await discover.WaitForExitAsync(Wait));
+
+        var found = Assert.Single(System.Text.Json.Nodes.JsonNode.Parse(string.Join('\n', discover.Lines))!.AsArray());
+        Assert.Equal($"http://{_net.AddressA}:{port}/", (string?)found!["url"]);
+        Assert.Equal("1", (string?)found["apiVersion"]);
+        Assert.NotNull((string?)found["venueId"]);
+
+        // Nothing to find: a precise message and exit code 69 (unavailable), not an empty success.
+        Assert.Equal(0, await appliance.TerminateAsync());
+        var nothing = NamespacedProcess.Start(_net.B, Signage.Cli.Tests.NativeCli.Path, ["discover", "--interface", _net.B, "--seconds", "2"]);
+        _processes.Add(nothing);
+        Assert.Equal(69, await nothing.WaitForExitAsync(Wait));
+        Assert.Contains(nothing.Lines, l => l.Contains("No appliance answered within 2 s", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task With_discovery_disabled_the_appliance_stays_silent()
     {
         var appliance = NamespacedProcess.Start(_net.A, NativeAppliance.Path, ["--urls", "http://0.0.0.0:0", "--data-dir", _temp.Combine("data")],

@@ -19,6 +19,9 @@ public sealed record ApplianceSettings(string Urls, string DataDirectory)
           --data-dir <path>      Database, media, keys and logs. Env: SIGNAGE_DATA_DIR.
                                  Default: ~/.local/share/signage-appliance (Linux),
                                  %ProgramData%\SignageAppliance (Windows).
+          --init                 Prepare the data directory (schema, keys, and the first
+                                 admin from SIGNAGE_ADMIN_EMAIL/PASSWORD), then exit.
+                                 `signage provision` runs this.
           --help                 Show this help.
           --version              Show the version.
         """;

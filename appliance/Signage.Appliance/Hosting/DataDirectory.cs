@@ -6,6 +6,27 @@ public static class DataDirectory
     public const string DatabaseFileName = "appliance.db";
     public const string LogsFolderName = "logs";
 
+    /// <summary>Held (an exclusive OS file lock) for as long as an appliance uses the directory; the
+    /// `signage` CLI takes the same lock before it restores or provisions, so neither can happen
+    /// under a running appliance. The OS drops the lock when the process dies, however it dies.</summary>
+    public const string LockFileName = "appliance.lock";
+
+    /// <summary>Takes the directory's lock for this process's lifetime; throws <see cref="StartupException"/>
+    /// when another process (a second appliance, a restore) holds it.</summary>
+    public static FileStream Lock(string path)
+    {
+        var lockPath = Path.Combine(path, LockFileName);
+        try
+        {
+            // FileShare.None is an exclusive flock() on Unix and a share-mode lock on Windows.
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new StartupException($"Data directory '{path}' is in use by another process (an appliance or a `signage restore`): {lockPath} is locked.", e);
+        }
+    }
+
     /// <summary>Creates (owner-only) or checks the directory; throws <see cref="StartupException"/> with the reason.</summary>
     public static void Prepare(string path)
     {

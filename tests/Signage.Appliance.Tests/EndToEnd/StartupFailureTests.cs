@@ -73,4 +73,14 @@ public sealed class StartupFailureTests : IDisposable
         command.CommandText = sql;
         return command.ExecuteScalar();
     }
+
+    [Fact]
+    public async Task A_data_directory_another_appliance_is_using_is_refused()
+    {
+        var path = _temp.Combine("data");
+        await using var first = await ApplianceProcess.StartAsync(path);
+
+        Assert.Contains($"Data directory '{path}' is in use by another process", await AssertRefusesToStart(path));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await first.Client.GetAsync("/healthz")).StatusCode);
+    }
 }

@@ -81,6 +81,14 @@ public sealed class NamespacedProcess : IAsyncDisposable
         await _process.WaitForExitAsync(timeout.Token);
     }
 
+    /// <summary>Waits for a program that ends by itself; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGTERM to the program (ip netns exec runs it in place, so the pid is the program's).</summary>
     public async Task<int> TerminateAsync()
     {
