@@ -20,6 +20,7 @@ using Signage.Appliance.Player;
 using Signage.Appliance.Problems;
 using Signage.Appliance.ProofOfPlay;
 using Signage.Appliance.Schedules;
+using Signage.Appliance.Sync;
 using Signage.Appliance.Venues;
 using Signage.Contracts;
 
@@ -69,6 +70,7 @@ try
     builder.Services.AddSingleton<VenueMonitor>();
     builder.Services.AddHostedService<MonitoringService>();
     builder.Services.AddAdminPages(settings.DataDirectory);
+    builder.Services.AddHubSync(builder.Configuration);
 
     var app = builder.Build();
     app.Services.GetRequiredService<DeviceDirectory>().LoadAll();
@@ -95,6 +97,7 @@ try
     app.MapMedia();
     app.MapReports();
     app.MapIncidents();
+    app.MapHub();
     app.MapAdmin();
 
     await app.StartAsync();
