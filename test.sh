@@ -28,6 +28,15 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
 fi
 
+# Cloud hub tests: Debian's PostgreSQL server. The tests start their own throwaway cluster on a
+# loopback port (tests/Signage.TestInfrastructure/PostgresServer.cs); the packaged cluster is not used.
+if ! dpkg-query -W -f='${Status}' postgresql 2>/dev/null | grep -q "install ok installed"; then
+  step "Installing postgresql"
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq postgresql
+fi
+
 # --- 2. Build --------------------------------------------------------------------------
 step "Building Appliance.sln (Release, warnings are errors)"
 dotnet build Appliance.sln -c Release -nologo -clp:ErrorsOnly

@@ -1,0 +1,104 @@
+using System.Data.Common;
+using System.Text.Json;
+using NodaTime;
+using Signage.Appliance.Problems;
+using Signage.CloudHub.Auth;
+using Signage.CloudHub.Data;
+using Signage.CloudHub.Sync;
+using Signage.Contracts;
+using Signage.Media;
+
+namespace Signage.CloudHub.Library;
+
+/// <summary>
+/// The tenant-shared asset library (spec 27.5). An upload is the file's bytes as the request body
+/// (<c>POST /v1/library/assets?name=…</c>); it is checked from its bytes with the appliance's own
+/// validator, so what the hub accepts every venue can play. Changing the library needs the tenant
+/// admin role or the EDIT_SHARED_LIBRARY capability; every tenant member may read it.
+/// </summary>
+public static class AssetEndpoints
+{
+    public static IEndpointRouteBuilder MapLibraryAssets(this IEndpointRouteBuilder app)
+    {
+        var assets = app.MapGroup("/v1/library/assets").RequireTenantMember();
+        assets.MapGet("", List);
+        assets.MapGet("/{assetId}", Get);
+        assets.MapPost("", Upload).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MediaLimits.Default.MaxVideoBytes));
+        assets.MapDelete("/{assetId}", Delete);
+        return app;
+    }
+
+    private const string Columns = "asset_id, display_name, media_type, mime_type, sha256, size_bytes, width, height, duration_ms";
+
+    private static HubAsset Read(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
+        r.IsDBNull(6) ? null : r.GetInt32(6), r.IsDBNull(7) ? null : r.GetInt32(7), r.IsDBNull(8) ? null : r.GetInt64(8));
+
+    private static async Task<IResult> List(HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var assets = await connection.QueryAsync($"SELECT {Columns} FROM asset WHERE tenant_id = @tenant AND deleted_at IS NULL ORDER BY created_at, asset_id;",
+            null, Read, ("tenant", caller.TenantId));
+        return TypedResults.Ok(new ItemsResponse<HubAsset>(assets, null));
+    }
+
+    private static async Task<IResult> Get(string assetId, HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var asset = await connection.QuerySingleAsync($"SELECT {Columns} FROM asset WHERE asset_id = @id AND tenant_id = @tenant AND deleted_at IS NULL;",
+            null, Read, ("id", assetId), ("tenant", caller.TenantId));
+        return asset is null ? Authentication.NotFound("asset") : TypedResults.Ok(asset);
+    }
+
+    private static async Task<IResult> Upload(string? name, HubCaller caller, HttpContext http, HubDatabase database, IBlobStore blobs, IClock clock)
+    {
+        if (!caller.MayEditLibrary) return Authentication.Forbidden("Changing the shared library needs TENANT_ADMIN or the EDIT_SHARED_LIBRARY capability.");
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 200) return ProblemResponses.Invalid(new() { ["name"] = ["?name= is required (at most 200 characters)."] });
+        var staged = await blobs.StageAsync(http.Request.Body, MediaLimits.Default.MaxVideoBytes, http.RequestAborted);
+        if (staged is null)
+            return ProblemResponses.Problem(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "The file is larger than any playable asset may be.");
+        var check = MediaInspector.Inspect(staged.Path);
+        if (!check.IsValid || check.Info is not { } info)
+        {
+            blobs.Discard(staged);
+            return ProblemResponses.Problem(StatusCodes.Status422UnprocessableEntity, "MEDIA_REJECTED", check.Detail ?? "The file is not a playable image or video.",
+                new Dictionary<string, object?> { ["reason"] = check.Failure?.ToString() });
+        }
+        blobs.Commit(staged);
+        var asset = new HubAsset(Secrets.NewId("ast"), name.Trim(), info.Type == MediaType.Image ? "IMAGE" : "VIDEO", info.ContentType, staged.Sha256, staged.SizeBytes,
+            info.Width, info.Height, info.Duration is { } d ? (long)d.TotalMilliseconds : null);
+        await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO asset (asset_id, tenant_id, display_name, media_type, mime_type, sha256, size_bytes, width, height, duration_ms, created_at)
+                VALUES (@id, @tenant, @name, @type, @mime, @sha, @size, @width, @height, @duration, @now);
+                """, transaction, ("id", asset.AssetId), ("tenant", caller.TenantId), ("name", asset.DisplayName), ("type", asset.MediaType),
+                ("mime", asset.MimeType), ("sha", asset.Sha256), ("size", asset.SizeBytes), ("width", asset.Width), ("height", asset.Height),
+                ("duration", asset.DurationMs), ("now", clock.GetCurrentInstant().ToDateTimeUtc()));
+            await ChangeFeed.AppendAsync(connection, transaction, caller.TenantId!, null, SyncProtocol.ChangeKinds.Asset, asset.AssetId, SyncProtocol.Operations.Upsert,
+                JsonSerializer.Serialize(asset, ContractsJsonContext.Default.HubAsset));
+            return 0;
+        }, http.RequestAborted);
+        return TypedResults.Created($"/v1/library/assets/{asset.AssetId}", asset);
+    }
+
+    /// <summary>An asset a published shared playlist still plays cannot go (409); otherwise venues are told to drop it.</summary>
+    private static async Task<IResult> Delete(string assetId, HubCaller caller, HubDatabase database, IClock clock, CancellationToken cancellationToken)
+    {
+        if (!caller.MayEditLibrary) return Authentication.Forbidden("Changing the shared library needs TENANT_ADMIN or the EDIT_SHARED_LIBRARY capability.");
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await connection.ScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM asset WHERE asset_id = @id AND tenant_id = @tenant AND deleted_at IS NULL);",
+                transaction, ("id", assetId), ("tenant", caller.TenantId)))
+            return Authentication.NotFound("asset");
+        var usedBy = await connection.ScalarAsync<string>("""
+            SELECT p.name FROM library_playlist p JOIN library_playlist_version v ON v.playlist_id = p.playlist_id AND v.version = p.published_version
+            WHERE p.tenant_id = @tenant AND v.items @> jsonb_build_array(jsonb_build_object('assetId', @id::text)) LIMIT 1;
+            """, transaction, ("tenant", caller.TenantId), ("id", assetId));
+        if (usedBy is not null)
+            return ProblemResponses.Problem(StatusCodes.Status409Conflict, "ASSET_IN_USE", $"The published shared playlist '{usedBy}' plays this asset; remove it there first.");
+        await connection.ExecuteAsync("UPDATE asset SET deleted_at = @now WHERE asset_id = @id;", transaction, ("now", clock.GetCurrentInstant().ToDateTimeUtc()), ("id", assetId));
+        await ChangeFeed.AppendAsync(connection, transaction, caller.TenantId!, null, SyncProtocol.ChangeKinds.Asset, assetId, SyncProtocol.Operations.Delete, null);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using NodaTime;
+using Signage.Appliance.Problems;
+using Signage.CloudHub.Auth;
+using Signage.CloudHub.Data;
+using Signage.CloudHub.Library;
+using Signage.Contracts;
+
+namespace Signage.CloudHub.Sync;
+
+/// <summary>
+/// The appliance's change feed (GET /v1/sync/changes?cursor=N): hub-owned changes for its venue
+/// after N, oldest first, at most 500 a page. The appliance stores NextCursor only after applying the
+/// page, so a crash replays the page (changes are idempotent). Blobs of the tenant's shared library
+/// come from GET /v1/sync/blobs/{sha256}, with Range so a broken download resumes.
+/// </summary>
+public static class SyncDownEndpoints
+{
+    public static IEndpointRouteBuilder MapSyncDown(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/sync/changes", Changes).RequireAppliance();
+        app.MapGet("/v1/sync/blobs/{sha256}", Blob).RequireAppliance();
+        return app;
+    }
+
+    private static async Task<IResult> Changes(string? cursor, ApplianceCaller appliance, HubDatabase database, IClock clock, CancellationToken cancellationToken)
+    {
+        long after = 0;
+        if (cursor is not null && (!long.TryParse(cursor, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out after)))
+            return ProblemResponses.Invalid(new() { ["cursor"] = ["cursor must be a non-negative whole number (0 = from the beginning)."] });
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync("""
+            SELECT sequence, kind, entity_id, operation, data::text FROM change_log
+            WHERE tenant_id = @tenant AND (venue_id IS NULL OR venue_id = @venue) AND sequence > @after
+            ORDER BY sequence LIMIT @limit;
+            """, null, r => new SyncChange(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3),
+                r.IsDBNull(4) ? null : JsonDocument.Parse(r.GetString(4)).RootElement),
+            ("tenant", appliance.TenantId), ("venue", appliance.VenueId), ("after", after), ("limit", SyncProtocol.MaxChangesPerPage + 1));
+        await connection.ExecuteAsync("UPDATE appliance SET last_contact_at = @now WHERE appliance_id = @id;", null,
+            ("now", clock.GetCurrentInstant().ToDateTimeUtc()), ("id", appliance.ApplianceId));
+        var hasMore = rows.Count > SyncProtocol.MaxChangesPerPage;
+        var page = hasMore ? rows[..SyncProtocol.MaxChangesPerPage] : rows;
+        return TypedResults.Ok(new SyncChangesResponse([.. page], page.Count > 0 ? page[^1].Sequence : after, hasMore));
+    }
+
+    /// <summary>Only blobs of the appliance's own tenant's library; any other hash is "not found".</summary>
+    private static async Task<IResult> Blob(string sha256, ApplianceCaller appliance, HubDatabase database, IBlobStore blobs, CancellationToken cancellationToken)
+    {
+        if (!FileBlobStore.IsSha256(sha256)) return Authentication.NotFound("blob");
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var mime = await connection.ScalarAsync<string>("SELECT mime_type FROM asset WHERE tenant_id = @tenant AND sha256 = @sha LIMIT 1;", null,
+            ("tenant", appliance.TenantId), ("sha", sha256));
+        if (mime is null || blobs.OpenRead(sha256) is not { } stream) return Authentication.NotFound("blob");
+        return TypedResults.Stream(stream, mime, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha256}\""), enableRangeProcessing: true);
+    }
+}

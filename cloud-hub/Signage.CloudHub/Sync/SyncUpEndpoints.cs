@@ -1,0 +1,274 @@
+using System.Globalization;
+using System.Text.Json;
+using NodaTime;
+using Npgsql;
+using NpgsqlTypes;
+using Signage.Appliance.Problems;
+using Signage.CloudHub.Auth;
+using Signage.CloudHub.Data;
+using Signage.Contracts;
+
+namespace Signage.CloudHub.Sync;
+
+/// <summary>
+/// POST /v1/sync/up: an appliance's outbox batch. The whole batch is checked first (any bad record →
+/// 422, nothing stored), then stored in one transaction, and answered only after the commit, so the
+/// appliance may delete what it sent. Each record id is stored once per venue: a resent batch is all
+/// duplicates. Plays go in by binary COPY into a staging table and one INSERT … ON CONFLICT DO
+/// NOTHING whose inserted rows, and only those, feed the daily aggregates in the same statement.
+/// </summary>
+public static class SyncUpEndpoints
+{
+    /// <summary>5,000 records of a few hundred bytes each, with room to spare.</summary>
+    public const long MaxBatchBytes = 32L * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapSyncUp(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/sync/up", Receive).RequireAppliance()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBatchBytes));
+        return app;
+    }
+
+    private static async Task<IResult> Receive(SyncUpRequest request, ApplianceCaller appliance, HubDatabase database, PlayPartitions partitions, IClock clock,
+        CancellationToken cancellationToken)
+    {
+        if (request.Records.Length > SyncProtocol.MaxRecordsPerBatch)
+            return ProblemResponses.Problem(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge,
+                $"A batch has at most {SyncProtocol.MaxRecordsPerBatch} records; this one has {request.Records.Length}.");
+        if (request.Backlog < 0) return ProblemResponses.Invalid(new() { ["backlog"] = ["backlog cannot be negative."] });
+        if (Batch.Read(request.Records) is not { } batch) return InvalidRecord(request.Records);
+
+        await partitions.EnsureAsync(batch.Plays.Select(p => p.LocalDate), cancellationToken);
+        var now = clock.GetCurrentInstant().ToDateTimeUtc();
+        var accepted = await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            var stored = await StorePlaysAsync(connection, transaction, appliance, batch.Plays, now, cancellationToken);
+            stored += await StoreDeviceEventsAsync(connection, transaction, appliance, batch.DeviceEvents, now);
+            stored += await StoreDeviceStatusesAsync(connection, transaction, appliance, batch.Statuses);
+            stored += await StoreReplicasAsync(connection, transaction, appliance, batch.Replicas);
+            await connection.ExecuteAsync("UPDATE appliance SET last_contact_at = @now, backlog = @backlog WHERE appliance_id = @id;", transaction,
+                ("now", now), ("backlog", request.Backlog), ("id", appliance.ApplianceId));
+            return stored;
+        }, cancellationToken);
+        return TypedResults.Ok(new SyncUpResponse(accepted, request.Records.Length - accepted));
+    }
+
+    private static async Task<int> StorePlaysAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ApplianceCaller appliance, List<PlayRow> plays,
+        DateTime now, CancellationToken cancellationToken)
+    {
+        if (plays.Count == 0) return 0;
+        await connection.ExecuteAsync("""
+            CREATE TEMP TABLE IF NOT EXISTS play_stage (
+                record_id text, local_date date, event_id text, event_type text, device_id text, campaign_id text, playlist_id text,
+                asset_id text, content_sha256 text, started_at timestamptz, duration_ms bigint, result text, clock_suspect boolean
+            ) ON COMMIT DELETE ROWS;
+            """, transaction);
+        await using (var copy = await connection.BeginBinaryImportAsync("""
+            COPY play_stage (record_id, local_date, event_id, event_type, device_id, campaign_id, playlist_id, asset_id, content_sha256,
+                started_at, duration_ms, result, clock_suspect) FROM STDIN (FORMAT BINARY)
+            """, cancellationToken))
+        {
+            foreach (var p in plays)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(p.RecordId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(p.LocalDate, NpgsqlDbType.Date, cancellationToken);
+                await copy.WriteAsync(p.Play.EventId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(p.Play.EventType, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(p.Play.DeviceId, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(copy, p.Play.CampaignId, cancellationToken);
+                await copy.WriteAsync(p.Play.PlaylistId, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(p.Play.AssetId, NpgsqlDbType.Text, cancellationToken);
+                await WriteNullableAsync(copy, p.Play.ContentSha256, cancellationToken);
+                await copy.WriteAsync(p.StartedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+                if (p.Play.DurationMs is { } duration) await copy.WriteAsync(duration, NpgsqlDbType.Bigint, cancellationToken);
+                else await copy.WriteNullAsync(cancellationToken);
+                await WriteNullableAsync(copy, p.Play.Result, cancellationToken);
+                await copy.WriteAsync(p.Play.ClockSuspect, NpgsqlDbType.Boolean, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
+        }
+        // Only rows this statement inserted reach the aggregates: a resent play is counted once.
+        return (int)(await connection.ScalarAsync<long>("""
+            WITH inserted AS (
+                INSERT INTO play (venue_id, record_id, local_date, tenant_id, appliance_id, event_id, event_type, device_id, campaign_id, playlist_id,
+                    asset_id, content_sha256, started_at, duration_ms, result, clock_suspect, received_at)
+                SELECT @venue, record_id, local_date, @tenant, @appliance, event_id, event_type, device_id, campaign_id, playlist_id,
+                    asset_id, content_sha256, started_at, duration_ms, result, clock_suspect, @now
+                FROM play_stage
+                ON CONFLICT DO NOTHING
+                RETURNING local_date, campaign_id, asset_id, device_id, event_type, duration_ms
+            ), daily AS (
+                INSERT INTO play_daily AS d (tenant_id, venue_id, local_date, campaign_id, asset_id, device_id, plays, total_duration_ms)
+                SELECT @tenant, @venue, local_date, coalesce(campaign_id, ''), asset_id, device_id, count(*), coalesce(sum(duration_ms), 0)
+                FROM inserted WHERE event_type = 'PLAY_END'
+                GROUP BY local_date, coalesce(campaign_id, ''), asset_id, device_id
+                ORDER BY 3, 4, 5, 6
+                ON CONFLICT (venue_id, local_date, campaign_id, asset_id, device_id)
+                DO UPDATE SET plays = d.plays + excluded.plays, total_duration_ms = d.total_duration_ms + excluded.total_duration_ms
+            )
+            SELECT count(*) FROM inserted;
+            """, transaction, ("venue", appliance.VenueId), ("tenant", appliance.TenantId), ("appliance", appliance.ApplianceId), ("now", now)));
+    }
+
+    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken)
+    {
+        if (value is null) await copy.WriteNullAsync(cancellationToken);
+        else await copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+    }
+
+    private static async Task<int> StoreDeviceEventsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ApplianceCaller appliance,
+        List<(string RecordId, DeviceEventRecord Event, DateTime Time)> events, DateTime now)
+    {
+        if (events.Count == 0) return 0;
+        return await connection.ExecuteAsync("""
+            INSERT INTO device_event (venue_id, record_id, tenant_id, appliance_id, event_id, device_id, sequence, event_type, severity, event_time, payload, received_at)
+            SELECT @venue, r, @tenant, @appliance, e, d, s, t, sv, tm, p::jsonb, @now
+            FROM unnest(@records, @events, @devices, @sequences, @types, @severities, @times, @payloads) AS x(r, e, d, s, t, sv, tm, p)
+            ON CONFLICT DO NOTHING;
+            """, transaction, ("venue", appliance.VenueId), ("tenant", appliance.TenantId), ("appliance", appliance.ApplianceId), ("now", now),
+            ("records", events.Select(e => e.RecordId).ToArray()), ("events", events.Select(e => e.Event.EventId).ToArray()),
+            ("devices", events.Select(e => e.Event.DeviceId).ToArray()), ("sequences", events.Select(e => e.Event.Sequence).ToArray()),
+            ("types", events.Select(e => e.Event.EventType).ToArray()), ("severities", events.Select(e => e.Event.Severity).ToArray()),
+            ("times", events.Select(e => e.Time).ToArray()), ("payloads", events.Select(e => e.Event.Payload.GetRawText()).ToArray()));
+    }
+
+    /// <summary>Latest wins: a status older than the stored one is acknowledged but changes nothing.</summary>
+    private static async Task<int> StoreDeviceStatusesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ApplianceCaller appliance,
+        List<(string RecordId, DeviceStatusRecord Status, DateTime OccurredAt, string Json)> statuses)
+    {
+        if (statuses.Count == 0) return 0;
+        // One row per screen per statement (ON CONFLICT DO UPDATE cannot touch a row twice): the batch's latest.
+        var latest = statuses.GroupBy(s => s.Status.DeviceId).Select(g => g.MaxBy(s => s.OccurredAt)).ToList();
+        var applied = await connection.ExecuteAsync("""
+            INSERT INTO device_status AS s (venue_id, device_id, tenant_id, name, status, last_seen_at, data, occurred_at, record_id)
+            SELECT @venue, d, @tenant, n, st, ls, j::jsonb, o, r
+            FROM unnest(@devices, @names, @statuses, @lastSeen, @json, @occurred, @records) AS x(d, n, st, ls, j, o, r)
+            ON CONFLICT (venue_id, device_id) DO UPDATE SET name = excluded.name, status = excluded.status, last_seen_at = excluded.last_seen_at,
+                data = excluded.data, occurred_at = excluded.occurred_at, record_id = excluded.record_id
+            WHERE excluded.occurred_at > s.occurred_at OR (excluded.occurred_at = s.occurred_at AND excluded.record_id > s.record_id);
+            """, transaction, ("venue", appliance.VenueId), ("tenant", appliance.TenantId),
+            ("devices", latest.Select(s => s.Status.DeviceId).ToArray()), ("names", latest.Select(s => s.Status.Name).ToArray()),
+            ("statuses", latest.Select(s => s.Status.Status).ToArray()),
+            ("lastSeen", latest.Select(s => ParseUtc(s.Status.LastSeenAtUtc) is { } t ? (object)t : DBNull.Value).ToArray()),
+            ("json", latest.Select(s => s.Json).ToArray()), ("occurred", latest.Select(s => s.OccurredAt).ToArray()),
+            ("records", latest.Select(s => s.RecordId).ToArray()));
+        return applied;
+    }
+
+    private static async Task<int> StoreReplicasAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ApplianceCaller appliance,
+        List<(string RecordId, string Kind, string EntityId, DateTime OccurredAt, string Json)> replicas)
+    {
+        if (replicas.Count == 0) return 0;
+        var latest = replicas.GroupBy(r => (r.Kind, r.EntityId)).Select(g => g.MaxBy(r => r.OccurredAt)).ToList();
+        return await connection.ExecuteAsync("""
+            INSERT INTO venue_replica AS v (venue_id, kind, entity_id, tenant_id, data, occurred_at, record_id)
+            SELECT @venue, k, e, @tenant, j::jsonb, o, r FROM unnest(@kinds, @entities, @json, @occurred, @records) AS x(k, e, j, o, r)
+            ON CONFLICT (venue_id, kind, entity_id) DO UPDATE SET data = excluded.data, occurred_at = excluded.occurred_at, record_id = excluded.record_id
+            WHERE excluded.occurred_at > v.occurred_at OR (excluded.occurred_at = v.occurred_at AND excluded.record_id > v.record_id);
+            """, transaction, ("venue", appliance.VenueId), ("tenant", appliance.TenantId),
+            ("kinds", latest.Select(r => r.Kind).ToArray()), ("entities", latest.Select(r => r.EntityId).ToArray()),
+            ("json", latest.Select(r => r.Json).ToArray()), ("occurred", latest.Select(r => r.OccurredAt).ToArray()),
+            ("records", latest.Select(r => r.RecordId).ToArray()));
+    }
+
+    private static IResult InvalidRecord(SyncRecord[] records)
+    {
+        var index = Batch.FirstInvalid(records);
+        var record = records[index];
+        return ProblemResponses.Problem(StatusCodes.Status422UnprocessableEntity, ProblemCodes.ValidationFailed,
+            $"Record {index} ({record.Kind} {record.RecordId}) is not valid: {Batch.Why(record)} Nothing from this batch was stored.",
+            new Dictionary<string, object?> { ["recordIndex"] = index, ["recordId"] = record.RecordId });
+    }
+
+    internal static DateTime? ParseUtc(string? text) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
+            ? value.UtcDateTime : null;
+
+    internal sealed record PlayRow(string RecordId, PlayRecord Play, DateOnly LocalDate, DateTime StartedAt);
+
+    /// <summary>A batch split by kind, every record checked and parsed.</summary>
+    internal sealed class Batch
+    {
+        public List<PlayRow> Plays { get; } = [];
+        public List<(string RecordId, DeviceEventRecord Event, DateTime Time)> DeviceEvents { get; } = [];
+        public List<(string RecordId, DeviceStatusRecord Status, DateTime OccurredAt, string Json)> Statuses { get; } = [];
+        public List<(string RecordId, string Kind, string EntityId, DateTime OccurredAt, string Json)> Replicas { get; } = [];
+
+        public static Batch? Read(SyncRecord[] records)
+        {
+            var batch = new Batch();
+            foreach (var record in records)
+            {
+                if (!batch.TryAdd(record)) return null;
+            }
+            return batch;
+        }
+
+        public static int FirstInvalid(SyncRecord[] records) => Array.FindIndex(records, r => !new Batch().TryAdd(r));
+
+        public static string Why(SyncRecord record)
+        {
+            if (string.IsNullOrWhiteSpace(record.RecordId) || record.RecordId.Length > 100) return "recordId is required (at most 100 characters).";
+            if (!SyncProtocol.RecordKinds.All.Contains(record.Kind)) return $"kind must be one of {string.Join(", ", SyncProtocol.RecordKinds.All)}.";
+            if (ParseUtc(record.OccurredAtUtc) is null) return "occurredAtUtc is not an ISO-8601 time.";
+            return $"its data is not a valid {record.Kind} record (missing or malformed fields, dates or times).";
+        }
+
+        private bool TryAdd(SyncRecord record)
+        {
+            if (string.IsNullOrWhiteSpace(record.RecordId) || record.RecordId.Length > 100) return false;
+            if (ParseUtc(record.OccurredAtUtc) is not { } occurredAt) return false;
+            try
+            {
+                switch (record.Kind)
+                {
+                    case SyncProtocol.RecordKinds.Play:
+                        var play = record.Data.Deserialize(ContractsJsonContext.Default.PlayRecord);
+                        if (play is null || string.IsNullOrEmpty(play.EventType) || string.IsNullOrEmpty(play.DeviceId) || string.IsNullOrEmpty(play.AssetId)) return false;
+                        if (!DateOnly.TryParseExact(play.LocalDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var localDate)
+                            || localDate.Year is < 2000 or > 2199) return false;
+                        if (ParseUtc(play.StartedAtUtc) is not { } startedAt || play.DurationMs < 0) return false;
+                        Plays.Add(new PlayRow(record.RecordId, play, localDate, startedAt));
+                        return true;
+                    case SyncProtocol.RecordKinds.DeviceEvent:
+                        var deviceEvent = record.Data.Deserialize(ContractsJsonContext.Default.DeviceEventRecord);
+                        if (deviceEvent is null || string.IsNullOrEmpty(deviceEvent.DeviceId) || ParseUtc(deviceEvent.EventTimeUtc) is not { } time) return false;
+                        DeviceEvents.Add((record.RecordId, deviceEvent, time));
+                        return true;
+                    case SyncProtocol.RecordKinds.DeviceStatus:
+                        var status = record.Data.Deserialize(ContractsJsonContext.Default.DeviceStatusRecord);
+                        if (status is null || string.IsNullOrEmpty(status.DeviceId)) return false;
+                        if (status.LastSeenAtUtc is not null && ParseUtc(status.LastSeenAtUtc) is null) return false;
+                        Statuses.Add((record.RecordId, status, occurredAt, record.Data.GetRawText()));
+                        return true;
+                    case SyncProtocol.RecordKinds.Screen or SyncProtocol.RecordKinds.Playlist or SyncProtocol.RecordKinds.Schedule or SyncProtocol.RecordKinds.Incident:
+                        if (ReplicaId(record) is not { } entityId) return false;
+                        Replicas.Add((record.RecordId, record.Kind, entityId, occurredAt, record.Data.GetRawText()));
+                        return true;
+                    default:
+                        return false;
+                }
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>The replicated entity's id, from the field its contract names it by; a venue has one schedule.</summary>
+        private static string? ReplicaId(SyncRecord record)
+        {
+            if (record.Data.ValueKind != JsonValueKind.Object) return null;
+            var field = record.Kind switch
+            {
+                SyncProtocol.RecordKinds.Screen => "deviceId",
+                SyncProtocol.RecordKinds.Playlist => "playlistId",
+                SyncProtocol.RecordKinds.Incident => "incidentId",
+                _ => null,
+            };
+            if (field is null) return "schedule";
+            return record.Data.TryGetProperty(field, out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 and <= 100 } text ? text : null;
+        }
+    }
+}
