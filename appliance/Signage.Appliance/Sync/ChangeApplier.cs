@@ -123,6 +123,10 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
         var local = connection.Scalar<string>("SELECT user_id FROM user_account WHERE hub_user_id = $hub;", transaction, ("$hub", user.UserId))
             ?? connection.Scalar<string>("SELECT user_id FROM user_account WHERE email = $email AND hub_user_id IS NULL;", transaction, ("$email", user.Email));
         var now = Sql.Utc(clock.GetCurrentInstant());
+        var tenantRoles = user.TenantRoles.Where(r => r is Roles.TenantAdmin or Roles.TenantViewer).Distinct().ToList();
+        var venueRole = user.VenueRole is Roles.VenueManager or Roles.VenueEditor or Roles.VenueViewer ? user.VenueRole : null;
+        // No role here means no access here, whatever the hub's flag says: such a user cannot sign in.
+        var disabled = user.Disabled || (tenantRoles.Count == 0 && venueRole is null);
         if (local is null)
         {
             local = user.UserId;
@@ -130,7 +134,7 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
                 INSERT INTO user_account (user_id, tenant_id, email, display_name, password_hash, disabled, created_at_utc, hub_user_id)
                 VALUES ($id, $tenant, $email, $name, $hash, $disabled, $now, $id);
                 """, transaction, ("$id", local), ("$tenant", hub.TenantId), ("$email", user.Email), ("$name", user.DisplayName),
-                ("$hash", user.PasswordHash), ("$disabled", user.Disabled ? 1 : 0), ("$now", now));
+                ("$hash", user.PasswordHash), ("$disabled", disabled ? 1 : 0), ("$now", now));
         }
         else
         {
@@ -138,16 +142,16 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
                 UPDATE user_account SET email = $email, display_name = $name, password_hash = $hash, disabled = $disabled, hub_user_id = $hub
                 WHERE user_id = $id;
                 """, transaction, ("$id", local), ("$email", user.Email), ("$name", user.DisplayName), ("$hash", user.PasswordHash),
-                ("$disabled", user.Disabled ? 1 : 0), ("$hub", user.UserId));
+                ("$disabled", disabled ? 1 : 0), ("$hub", user.UserId));
         }
         connection.Execute("DELETE FROM tenant_user_role WHERE user_id = $id;", transaction, ("$id", local));
-        foreach (var role in user.TenantRoles.Where(r => r is Roles.TenantAdmin or Roles.TenantViewer).Distinct())
+        foreach (var role in tenantRoles)
             connection.Execute("INSERT INTO tenant_user_role (user_id, role) VALUES ($id, $role);", transaction, ("$id", local), ("$role", role));
         connection.Execute("DELETE FROM venue_user_role WHERE user_id = $id AND venue_id = $venue;", transaction, ("$id", local), ("$venue", hub.VenueId));
-        if (user.VenueRole is Roles.VenueManager or Roles.VenueEditor or Roles.VenueViewer)
+        if (venueRole is not null)
             connection.Execute("INSERT INTO venue_user_role (venue_id, user_id, role) VALUES ($venue, $id, $role);", transaction,
-                ("$venue", hub.VenueId), ("$id", local), ("$role", user.VenueRole));
-        if (user.Disabled) RevokeSessions(connection, transaction, local, now);
+                ("$venue", hub.VenueId), ("$id", local), ("$role", venueRole));
+        if (disabled) RevokeSessions(connection, transaction, local, now);
     }
 
     /// <summary>The user lost access to this venue (or was deleted): they can no longer sign in here.</summary>
