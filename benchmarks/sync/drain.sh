@@ -18,6 +18,7 @@ if [ "${1:-}" != "--no-build" ]; then
   dotnet build cloud-hub/Signage.CloudHub -c Release -nologo -clp:ErrorsOnly >/dev/null
 fi
 hub_dll=cloud-hub/Signage.CloudHub/bin/Release/net10.0/signage-hub.dll
+appliance=${APPLIANCE_BIN:-artifacts/appliance/signage-appliance}
 
 work=$(mktemp -d)
 chmod 755 "$work"
@@ -53,7 +54,7 @@ code=$(curl -sf -X POST -H "Authorization: Bearer $head" "$hub/v1/tenants/$tenan
 # The appliance: first start creates its database, venue and admin; stopped while the backlog is written.
 start_appliance() {
   SIGNAGE_ADMIN_EMAIL=bench@venue.test SIGNAGE_ADMIN_PASSWORD=benchmark-password SIGNAGE_VENUE_TIMEZONE=Europe/London \
-  Hub__SyncIntervalSeconds=5 artifacts/appliance/signage-appliance --urls "http://127.0.0.1:$APP_PORT" --data-dir "$work/app" >> "$work/appliance.log" 2>&1 &
+  Hub__SyncIntervalSeconds=5 "$appliance" --urls "http://127.0.0.1:$APP_PORT" --data-dir "$work/app" >> "$work/appliance.log" 2>&1 &
   app_pid=$!
   until curl -sf "http://127.0.0.1:$APP_PORT/healthz" >/dev/null; do sleep 0.1; done
 }

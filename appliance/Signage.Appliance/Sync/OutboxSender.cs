@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using NodaTime;
 using Polly;
 using Signage.Appliance.Data;
+using Signage.Contracts;
 
 namespace Signage.Appliance.Sync;
 
@@ -16,41 +17,65 @@ namespace Signage.Appliance.Sync;
 /// </summary>
 public sealed class OutboxSender(Database database, HubClient client, SyncSettings settings, IClock clock)
 {
-    public sealed record Result(long Sent, long Accepted, long Duplicates);
+    /// <summary>What a drain did; HubSeconds = time spent waiting for the hub (the rest is local work).</summary>
+    public sealed record Result(long Sent, long Accepted, long Duplicates, double HubSeconds);
 
     private sealed record Row(long Seq, string RecordId, string Kind, string? EntityId, string OccurredAtUtc, string? DataJson);
 
+    /// <summary>One batch ready to go: its rows (deleted after the hub's 2xx) and its request body.</summary>
+    private sealed record Batch(List<Row> Rows, ArrayBufferWriter<byte> Body, int Records);
+
+    /// <summary>
+    /// Sends batch after batch, one request in flight at a time so the hub receives them in order; while
+    /// the hub stores one, the next is read and serialized here (the two costs overlap instead of adding).
+    /// </summary>
     public async Task<Result> DrainAsync(HubConnection hub, ResiliencePipeline pipeline, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var backlog = HubConnection.Backlog(connection);
-        var body = new ArrayBufferWriter<byte>(4 * 1024 * 1024);
+        ArrayBufferWriter<byte>[] buffers = [new(4 * 1024 * 1024), new(4 * 1024 * 1024)];
         long sent = 0, accepted = 0, duplicates = 0;
-        while (true)
+        var waiting = new System.Diagnostics.Stopwatch();
+        var batch = Next(connection, hub, after: 0, buffers[0], ref backlog);
+        for (var turn = 1; batch is not null; turn++)
         {
-            var rows = connection.Query("SELECT seq, record_id, kind, entity_id, occurred_at_utc, data_json FROM outbox ORDER BY seq LIMIT $limit;", null,
-                r => new Row(r.GetInt64(0), r.GetString(1), r.GetString(2), r.NullableString(3), r.GetString(4), r.NullableString(5)),
-                ("$limit", settings.BatchSize));
-            if (rows.Count == 0) break;
-            // The backlog the hub shows for this appliance: what is left after this batch (counted once, then
-            // kept up to date here; rows written meanwhile show in the next round's count).
-            backlog = Math.Max(0, backlog - rows.Count);
-
-            body.ResetWrittenCount();
-            var records = Write(body, connection, hub, rows, backlog);
-            if (records > 0)
+            Task<SyncUpResponse>? sending = null;
+            if (batch.Records > 0)
             {
-                var answer = await pipeline.ExecuteAsync(static async (state, token) =>
-                    await state.client.SendBatchAsync(state.hub.Link, state.body.WrittenMemory, token), (client, hub, body), cancellationToken);
+                waiting.Start();
+                sending = pipeline.ExecuteAsync(static async (state, token) =>
+                    await state.client.SendBatchAsync(state.hub.Link, state.body.WrittenMemory, token), (client, hub, body: batch.Body), cancellationToken).AsTask();
+            }
+            var next = Next(connection, hub, after: batch.Rows[^1].Seq, buffers[turn % 2], ref backlog);
+            if (sending is not null)
+            {
+                // A failure throws here: this batch stays in the outbox (and the one read ahead is simply not sent).
+                var answer = await sending;
+                waiting.Stop();
                 accepted += answer.Accepted;
                 duplicates += answer.Duplicates;
             }
-            // Acknowledged (or a replica mark whose entity is gone): forget exactly these rows.
+            // Acknowledged (or only replica marks whose entity is gone): forget exactly these rows.
             connection.Execute("DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each($seqs));", null,
-                ("$seqs", JsonSerializer.Serialize(rows.Select(r => r.Seq).ToArray(), SyncJsonContext.Default.Int64Array)));
-            sent += records;
+                ("$seqs", JsonSerializer.Serialize(batch.Rows.Select(r => r.Seq).ToArray(), SyncJsonContext.Default.Int64Array)));
+            sent += batch.Records;
+            batch = next;
         }
-        return new Result(sent, accepted, duplicates);
+        return new Result(sent, accepted, duplicates, waiting.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The oldest rows after <paramref name="after"/>, serialized into <paramref name="body"/>; null when none are left.</summary>
+    private Batch? Next(SqliteConnection connection, HubConnection hub, long after, ArrayBufferWriter<byte> body, ref long backlog)
+    {
+        var rows = connection.Query("SELECT seq, record_id, kind, entity_id, occurred_at_utc, data_json FROM outbox WHERE seq > $after ORDER BY seq LIMIT $limit;", null,
+            r => new Row(r.GetInt64(0), r.GetString(1), r.GetString(2), r.NullableString(3), r.GetString(4), r.NullableString(5)),
+            ("$after", after), ("$limit", settings.BatchSize));
+        if (rows.Count == 0) return null;
+        // The backlog the hub shows for this appliance: what is left after this batch (counted once per
+        // drain, then kept up to date here; rows written meanwhile show in the next drain's count).
+        backlog = Math.Max(0, backlog - rows.Count);
+        body.ResetWrittenCount();
+        return new Batch(rows, body, Write(body, connection, hub, rows, backlog));
     }
 
     /// <summary>Writes a SyncUpRequest by hand: the records' data is already JSON text in the outbox,

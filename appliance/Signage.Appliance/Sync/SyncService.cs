@@ -126,12 +126,12 @@ public sealed partial class SyncService(Database database, OutboxSender sender, 
         await using (var connection = await database.OpenAsync(cancellationToken))
             HubConnection.RecordSuccess(connection, clock.GetCurrentInstant());
         if (sent.Sent > 0 || changes > 0)
-            LogSynced(logger, sent.Sent, sent.Accepted, sent.Duplicates, changes, (clock.GetCurrentInstant() - started).TotalSeconds);
+            LogSynced(logger, sent.Sent, sent.Accepted, sent.Duplicates, sent.HubSeconds, changes, (clock.GetCurrentInstant() - started).TotalSeconds);
     }
 
     [LoggerMessage(EventId = 8001, Level = LogLevel.Information,
-        Message = "Hub sync: {Sent} records up ({Accepted} new, {Duplicates} already there), {Changes} changes down in {Seconds:0.0} s")]
-    private static partial void LogSynced(ILogger logger, long sent, long accepted, long duplicates, int changes, double seconds);
+        Message = "Hub sync: {Sent} records up ({Accepted} new, {Duplicates} already there; {HubSeconds:0.0} s waiting for the hub), {Changes} changes down in {Seconds:0.0} s")]
+    private static partial void LogSynced(ILogger logger, long sent, long accepted, long duplicates, double hubSeconds, int changes, double seconds);
 
     [LoggerMessage(EventId = 8002, Level = LogLevel.Warning, Message = "Hub sync failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string reason);
