@@ -21,6 +21,7 @@ using Signage.Appliance.Player;
 using Signage.Appliance.Problems;
 using Signage.Appliance.ProofOfPlay;
 using Signage.Appliance.Schedules;
+using Signage.Appliance.Sync;
 using Signage.Appliance.Venues;
 using Signage.Contracts;
 
@@ -82,6 +83,7 @@ try
     // mDNS / DNS-SD: screens find the appliance by themselves (setting Discovery:Enabled, default true).
     if (DiscoveryAdvertiser.IsEnabled(builder.Configuration)) builder.Services.AddHostedService<DiscoveryAdvertiser>();
     builder.Services.AddHostedService(services => new SystemdNotifier(Environment.GetEnvironmentVariable, services.GetRequiredService<IHostApplicationLifetime>()));
+    builder.Services.AddHubSync(builder.Configuration);
 
     var app = builder.Build();
     app.Services.GetRequiredService<DeviceDirectory>().LoadAll();
@@ -108,6 +110,7 @@ try
     app.MapMedia();
     app.MapReports();
     app.MapIncidents();
+    app.MapHub();
     app.MapAdmin();
 
     await app.StartAsync();
