@@ -104,6 +104,7 @@ public static class AdminServices
     public static IServiceCollection AddAdminPages(this IServiceCollection services, string dataDirectory)
     {
         services.AddSingleton<AdminSession>();
+        services.AddSingleton<EditorPresence>();
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys", "data-protection")));
         services.AddAntiforgery(o =>
         {
