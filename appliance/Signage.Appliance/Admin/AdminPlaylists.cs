@@ -57,6 +57,7 @@ public static partial class AdminEndpoints
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Playlist", "content") is not ({ } layout, { } venue)) return ToSignIn();
+        if (Refused(layout, venue, VenueRank.Editor) is { } refused) return refused;
         var (items, errors) = ItemsFromForm(form);
         if (errors.Count > 0) return PlaylistSlice(http, connection, layout, venue, playlistId, presence, FormState.Invalid("items", form, errors), null, items, 200);
         var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Editor, form["etag"], () =>
@@ -120,6 +121,7 @@ public static partial class AdminEndpoints
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Playlist", "content") is not ({ } layout, { } venue)) return ToSignIn();
+        if (Refused(layout, venue, VenueRank.Editor) is { } refused) return refused;
         if (!long.TryParse(form["version"], NumberStyles.None, CultureInfo.InvariantCulture, out var version))
             return PlaylistSlice(http, connection, layout, venue, playlistId, presence, FormState.Invalid("history", form, new() { ["version"] = ["Pick a version to restore."] }), null, null, 200);
         var caller = Caller.Of(http)!;

@@ -52,6 +52,7 @@ public static partial class AdminEndpoints
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Schedule", "schedule") is not ({ } layout, { } venue)) return ToSignIn();
+        if (Refused(layout, venue, VenueRank.Editor) is { } refused) return refused;
         var slotId = form["slotId"].ToString();
         var (request, errors) = SlotFromForm(form);
         if (request is null) return ScheduleSlice(connection, layout, venue, clock, slotId, null, FormState.Invalid("slot", form, errors), null, 200);
@@ -118,6 +119,7 @@ public static partial class AdminEndpoints
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Schedule", "schedule") is not ({ } layout, { } venue)) return ToSignIn();
+        if (Refused(layout, venue, VenueRank.Editor) is { } refused) return refused;
         if (!long.TryParse(form["version"], NumberStyles.None, CultureInfo.InvariantCulture, out var version))
             return ScheduleSlice(connection, layout, venue, clock, null, null, FormState.Invalid("publish", form, new() { ["version"] = ["Pick a version to restore."] }), null, 200);
         var caller = Caller.Of(http)!;
@@ -142,7 +144,7 @@ public static partial class AdminEndpoints
         if (parts.Length != 2 || parts[0] is not ("DEVICE" or "GROUP")) return new PreviewView(target, at, null, "Pick a screen or a group.");
         var outcome = AdminForms.Outcome(await ResolveEndpoints.Resolve(venue.VenueId, parts[0] == "DEVICE" ? parts[1] : null, parts[0] == "GROUP" ? parts[1] : null,
             InstantPattern.ExtendedIso.Format(instant), database, clock, cancellationToken));
-        return new PreviewView(target, at ?? LocalInput.Format(instant.InZone(zone).LocalDateTime), outcome.Value as ResolveResponse, outcome.Detail);
+        return new PreviewView(target, string.IsNullOrWhiteSpace(at) ? LocalInput.Format(instant.InZone(zone).LocalDateTime) : at, outcome.Value as ResolveResponse, outcome.Detail);
     }
 
     private static IResult ScheduleSlice(SqliteConnection connection, LayoutModel layout, AdminVenue venue, IClock clock, string? editSlotId,

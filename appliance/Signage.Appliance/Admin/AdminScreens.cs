@@ -71,6 +71,7 @@ public static partial class AdminEndpoints
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Screen", "screens") is not ({ } layout, { } venue)) return ToSignIn();
+        if (Refused(layout, venue, VenueRank.Manager) is { } refused) return refused;
         // Only turning typed text into the request happens here; the rules are the API's.
         long? budget = null;
         if (form["cacheBudgetMb"].ToString().Trim() is { Length: > 0 } mb)
@@ -107,8 +108,9 @@ public static partial class AdminEndpoints
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Screen", "screens") is not ({ } layout, { } venue)) return ToSignIn();
+        if (Refused(layout, venue, VenueRank.Manager) is { } refused) return refused;
         // The confirmation works without JavaScript: the box must be ticked.
-        if (venue.CanManage && form["confirm"] != "yes")
+        if (form["confirm"] != "yes")
             return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, clock,
                 FormState.Invalid("remove", form, new() { ["confirm"] = ["Tick the box to confirm you want to remove this screen."] }), null, 200);
         var caller = Caller.Of(http)!;
@@ -148,6 +150,17 @@ public static partial class AdminEndpoints
             ("$venue", venueId), ("$device", deviceId), ("$open", openOnly ? 1 : 0), ("$limit", limit));
 
     private static bool On(IFormCollection form, string field) => form[field] == "on";
+
+    /// <summary>The 403 page, before a form is even read, when the signed-in person lacks the role.
+    /// (The API handler a form runs checks again; this keeps a viewer from seeing form-level notes.)</summary>
+    internal static IResult? Refused(LayoutModel layout, AdminVenue venue, VenueRank minimum)
+    {
+        if (venue.Rank >= minimum) return null;
+        var slice = MessagePageSlice.Create(new MessagePage(layout with { Title = "Not allowed" },
+            $"This needs the {minimum.ToString().ToUpperInvariant()} role; you have {venue.Rank.ToString().ToUpperInvariant()}. Ask your manager.", "/admin", "Back to the dashboard"));
+        slice.StatusCode = StatusCodes.Status403Forbidden;
+        return slice;
+    }
 
     internal static IResult NotFoundPage(LayoutModel layout, string message, string back, string backText)
     {

@@ -47,6 +47,7 @@ public static partial class AdminEndpoints
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Settings", "settings") is not ({ } layout, { } venue)) return ToSignIn();
+        if (Refused(layout, venue, VenueRank.Manager) is { } refused) return refused;
         var errors = new Dictionary<string, string[]>();
         var hours = OpeningHoursFromForm(form, errors);
         if (errors.Count > 0) return await SettingsSliceAsync(http, connection, database, layout, venue, FormState.Invalid("venue", form, errors), null, 200);
@@ -100,7 +101,8 @@ public static partial class AdminEndpoints
         var hours = new List<OpeningHours>();
         for (var day = 0; day < 7; day++)
         {
-            if (form[$"closed{day}"].ToString() == "on") continue;
+            // Ticked "closed", or both times left empty: not open that day.
+            if (form[$"closed{day}"].ToString() == "on" || (form[$"open{day}"].ToString().Trim().Length == 0 && form[$"close{day}"].ToString().Trim().Length == 0)) continue;
             var open = HourMinute.Parse(form[$"open{day}"].ToString().Trim());
             var close = HourMinute.Parse(form[$"close{day}"].ToString().Trim());
             if (!open.Success || !close.Success)

@@ -39,9 +39,13 @@ public sealed class AdminJourneyTests : IAsyncLifetime
 
         async Task Shot(string name)
         {
-            // Usable on a phone: nothing makes the page itself scroll sideways.
-            Assert.Equal("true", await page.EvaluateAsync($"document.documentElement.scrollWidth <= {width}"));
             await page.ScreenshotAsync(Path.Combine(shots, name + ".png"));
+            // Usable on a phone: nothing makes the page itself scroll sideways.
+            var wide = await page.EvaluateAsync($$"""
+                document.documentElement.scrollWidth <= {{width}} ? "" : document.documentElement.scrollWidth + ": " +
+                  [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > {{width}}).slice(0, 5).map(e => e.tagName + '.' + e.className).join(' ')
+                """);
+            Assert.True(wide == "", $"{name} is wider than {width} px: {wide}");
         }
 
         // 1. First run: the setup page, with opening hours.
