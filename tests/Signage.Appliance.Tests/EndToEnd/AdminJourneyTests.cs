@@ -33,7 +33,7 @@ public sealed class AdminJourneyTests : IAsyncLifetime
     public async Task A_new_venue_goes_from_first_run_to_plays_in_the_report_in_the_browser(int width, int height)
     {
         await using var chromium = await HeadlessChromium.StartAsync();
-        var page = await chromium.OpenAsync(Url("/admin/signin"));
+        var page = await chromium.OpenAsync(Url("/admin"));
         await page.ResizeAsync(width, height);
         var shots = Path.Combine(NativeAppliance.RepositoryRoot, "artifacts", "screenshots", $"journey-{width}");
 
@@ -49,7 +49,7 @@ public sealed class AdminJourneyTests : IAsyncLifetime
         }
 
         // 1. First run: the setup page, with opening hours.
-        await page.GoAsync(Url("/admin"));
+        await page.GoAsync(Url("/admin")); // again, now at the emulated width
         Assert.Contains("Set up this appliance", await Text(page));
         await Shot("01-setup");
         await page.NavigateByAsync("""

@@ -498,6 +498,24 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
         Assert.Contains("No incidents", await admin.GetStringAsync("/admin/incidents"));
     }
 
+    [Fact]
+    public async Task The_api_disables_and_re_enables_a_user_but_never_the_caller_themselves()
+    {
+        var sam = await _api.CreateUserAsync("sam@venue.test", Roles.VenueEditor);
+        var path = $"/v1/tenants/{_api.TenantId}/users/{sam.User.UserId}/disabled";
+        var self = await _api.AsAdmin(HttpMethod.Put, $"/v1/tenants/{_api.TenantId}/users/{_api.Admin.User.UserId}/disabled", Json("""{"disabled":true}"""));
+        Assert.Equal(HttpStatusCode.Conflict, self.StatusCode);
+        Assert.Equal("CANNOT_DISABLE_SELF", (await ProblemAsync(self)).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await _api.SendAsync(HttpMethod.Put, path, sam.AccessToken, Json("""{"disabled":true}"""))).StatusCode);
+
+        var disabled = await _api.AsAdmin(HttpMethod.Put, path, Json("""{"disabled":true}"""));
+        Assert.True((await disabled.Content.ReadFromJsonAsync(ContractsJsonContext.Default.UserResponse))!.Disabled);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _api.SendAsync(HttpMethod.Get, "/v1/me/venues", sam.AccessToken)).StatusCode);
+        await Assert.ThrowsAsync<HttpRequestException>(() => LoginAsync(_api.Process.Client, "sam@venue.test", "a long enough password"));
+        Assert.Equal(HttpStatusCode.OK, (await _api.AsAdmin(HttpMethod.Put, path, Json("""{"disabled":false}"""))).StatusCode);
+        await LoginAsync(_api.Process.Client, "sam@venue.test", "a long enough password");
+    }
+
     private async Task<string> CreatePlaylistAsync(string name, string assetId)
     {
         var created = await _api.AsAdmin(HttpMethod.Post, $"/v1/venues/{_api.VenueId}/playlists",

@@ -52,7 +52,8 @@ public sealed class HeadlessChromium : IAsyncDisposable
         var attached = await SendAsync("Target.attachToTarget", new JsonObject { ["targetId"] = target["targetId"]!.GetValue<string>(), ["flatten"] = true });
         var tab = new Tab(this, attached["sessionId"]!.GetValue<string>());
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (await tab.EvaluateAsync("document.readyState") != "complete")
+        // A new tab is about:blank (and "complete") for a moment before it starts loading the page.
+        while (await tab.EvaluateAsync("document.readyState === 'complete' && location.href !== 'about:blank'") != "true")
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{url} did not finish loading.");
             await Task.Delay(100);
