@@ -56,8 +56,9 @@ jar="$work/cookies"
 form_token=$(curl -sf -c "$jar" "$base/admin/signin" | sed -n 's/.*name="__RequestVerificationToken" value="\([^"]*\)".*/\1/p' | head -1)
 curl -sf -b "$jar" -c "$jar" -o /dev/null --data-urlencode "__RequestVerificationToken=$form_token" \
   --data-urlencode "email=bench@venue.test" --data-urlencode "password=benchmark-password" "$base/admin/signin"
-cards=$(curl -sf -b "$jar" "$base/admin" | grep -c 'class="card screen')
-echo "dashboard shows $cards screen cards" >&2
+cards=$(curl -sf -b "$jar" "$base/admin" | grep -o "<article class=\"card screen" | wc -l)
+devices=$(json "$base/v1/venues/$venue/devices" | jq ".items | length")
+echo "dashboard shows $cards screen cards for $devices paired screens" >&2
 
 measure() { # $1 = label, rest = extra curl args
   local label=$1; shift
