@@ -41,6 +41,9 @@ public sealed record UserResponse(string UserId, string TenantId, string Email, 
 
 public sealed record SetVenueRolesRequest(VenueRoleGrant[] VenueRoles);
 
+/// <summary>PUT /v1/tenants/{tenantId}/users/{userId}/disabled: a disabled user cannot sign in, and their sessions and tokens stop working at once.</summary>
+public sealed record SetUserDisabledRequest(bool Disabled);
+
 /// <summary>Opening hours for one ISO weekday (1 = Monday … 7 = Sunday); close &lt;= open runs past midnight.</summary>
 public sealed record OpeningHours(int Day, int OpenMinutes, int CloseMinutes);
 

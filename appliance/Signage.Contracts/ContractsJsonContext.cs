@@ -18,6 +18,7 @@ namespace Signage.Contracts;
 [JsonSerializable(typeof(UserResponse))]
 [JsonSerializable(typeof(ItemsResponse<UserResponse>))]
 [JsonSerializable(typeof(SetVenueRolesRequest))]
+[JsonSerializable(typeof(SetUserDisabledRequest))]
 [JsonSerializable(typeof(VenueResponse))]
 [JsonSerializable(typeof(UpdateVenueRequest))]
 [JsonSerializable(typeof(ItemsResponse<AuditEntry>))]

@@ -21,10 +21,11 @@ public static class UserEndpoints
         users.MapGet("", List);
         users.MapGet("/{userId}", Get);
         users.MapPut("/{userId}/venue-roles", SetVenueRoles);
+        users.MapPut("/{userId}/disabled", SetDisabled);
         return app;
     }
 
-    private static async Task<IResult> Create(string tenantId, CreateUserRequest request, Database database, Caller caller, IClock clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Create(string tenantId, CreateUserRequest request, Database database, Caller caller, IClock clock, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var errors = Validate(request, connection, tenantId);
@@ -42,7 +43,7 @@ public static class UserEndpoints
         return TypedResults.Created($"/v1/tenants/{tenantId}/users/{userId}", Load(connection, tenantId, userId));
     }
 
-    private static async Task<IResult> List(string tenantId, Database database, CancellationToken cancellationToken)
+    internal static async Task<IResult> List(string tenantId, Database database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var ids = connection.Query("SELECT user_id FROM user_account WHERE tenant_id = $tenant ORDER BY email;", null, r => r.GetString(0), ("$tenant", tenantId));
@@ -56,7 +57,7 @@ public static class UserEndpoints
     }
 
     /// <summary>Replaces the user's venue roles with exactly the given ones.</summary>
-    private static async Task<IResult> SetVenueRoles(string tenantId, string userId, SetVenueRolesRequest request, Database database, Caller caller, IClock clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> SetVenueRoles(string tenantId, string userId, SetVenueRolesRequest request, Database database, Caller caller, IClock clock, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         if (Load(connection, tenantId, userId) is null) return Authentication.NotFound("user");
@@ -69,6 +70,22 @@ public static class UserEndpoints
         foreach (var grant in request.VenueRoles) GrantVenueRole(connection, transaction, userId, grant);
         AuditLog.Write(connection, transaction, clock.GetCurrentInstant(), "ROLES_CHANGED", tenantId, null, caller.UserId, "user", userId,
             new() { ["venueRoles"] = string.Join(',', request.VenueRoles.Select(v => $"{v.VenueId}:{v.Role}")) });
+        transaction.Commit();
+        return TypedResults.Ok(Load(connection, tenantId, userId));
+    }
+
+    /// <summary>Disables or re-enables a user. Every request reloads the caller, so a disabled user's
+    /// tokens and sessions stop working at once. Nobody can disable themselves (a lock-out).</summary>
+    internal static async Task<IResult> SetDisabled(string tenantId, string userId, SetUserDisabledRequest request, Database database, Caller caller, IClock clock,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (Load(connection, tenantId, userId) is null) return Authentication.NotFound("user");
+        if (request.Disabled && userId == caller.UserId)
+            return ProblemResponses.Problem(StatusCodes.Status409Conflict, "CANNOT_DISABLE_SELF", "You cannot disable your own account; ask another admin.");
+        using var transaction = connection.BeginTransaction();
+        connection.Execute("UPDATE user_account SET disabled = $disabled WHERE user_id = $user;", transaction, ("$disabled", request.Disabled ? 1 : 0), ("$user", userId));
+        AuditLog.Write(connection, transaction, clock.GetCurrentInstant(), request.Disabled ? "USER_DISABLED" : "USER_ENABLED", tenantId, null, caller.UserId, "user", userId);
         transaction.Commit();
         return TypedResults.Ok(Load(connection, tenantId, userId));
     }

@@ -12,6 +12,7 @@ using Signage.Appliance.Pairing;
 using Signage.Appliance.Player;
 using Signage.Appliance.Playlists;
 using Signage.Appliance.Schedules;
+using Signage.Appliance.Venues;
 using Signage.Contracts;
 using Signage.Scheduling;
 
@@ -22,7 +23,7 @@ namespace Signage.Appliance.Admin;
 /// the JSON API; nothing is decided only here. Handlers return <see cref="IResult"/> explicitly: the
 /// request delegate generator needs it for slices under native AOT.
 /// </summary>
-public static class AdminEndpoints
+public static partial class AdminEndpoints
 {
     public const string SignInPath = "/admin/signin";
 
@@ -39,15 +40,21 @@ public static class AdminEndpoints
         app.MapPost("/admin/pair", Pair);
         app.MapGet("/admin/library", Library);
         app.MapGet("/admin/content", Content);
+        app.MapAdminScreens();
+        app.MapAdminPlaylists();
+        app.MapAdminSchedule();
+        app.MapAdminReports();
+        app.MapAdminSettings();
         return app;
     }
 
     private static async Task<IResult> Home(HttpContext http, Database database, IAntiforgery antiforgery, ManifestService manifests, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
-        if (NoUserYet(connection)) return SetupSlice(http, antiforgery, null, "", "My venue", "Europe/London");
-        if (Page(http, connection, antiforgery, "Screens", "dashboard") is not ({ } layout, { } venue)) return ToSignIn();
-        return Dashboard.Create(new DashboardPage(layout, venue, LoadCards(connection, venue, manifests, clock)));
+        if (NoUserYet(connection)) return SetupSlice(http, antiforgery, null, "", "My venue", "Europe/London", FormState.Empty);
+        if (Page(http, connection, antiforgery, "Dashboard", "dashboard") is not ({ } layout, { } venue)) return ToSignIn();
+        return Dashboard.Create(new DashboardPage(layout, venue, LoadCards(connection, venue, manifests, clock),
+            await PlaysChartAsync(venue, database, clock, http.RequestAborted), HubConnection(connection)));
     }
 
     /// <summary>First run: creates the tenant, this appliance's venue and the first admin, then signs them in.
@@ -61,13 +68,19 @@ public static class AdminEndpoints
         else if (password.Length < UserEndpoints.MinimumPasswordLength) error = $"Use a password of at least {UserEndpoints.MinimumPasswordLength} characters.";
         else if (venueName.Length is 0 or > 100) error = "Name the venue (1 to 100 characters).";
         else if (!TimeZones.IsValid(zone)) error = $"'{zone}' is not a time zone from the list, such as Europe/London.";
-        if (error is not null) return SetupSlice(http, antiforgery, error, email, venueName, zone);
+        var hourErrors = new Dictionary<string, string[]>();
+        var hours = OpeningHoursFromForm(form, hourErrors);
+        if (error is null && VenueEndpoints.Validate(new UpdateVenueRequest(venueName, zone, hours)) is { Count: > 0 } venueErrors)
+            foreach (var (field, messages) in venueErrors) hourErrors[field] = messages;
+        if (error is null && hourErrors.Count > 0) error = "Check the opening hours.";
+        if (error is not null) return SetupSlice(http, antiforgery, error, email, venueName, zone, new FormState("setup", form, error, hourErrors));
 
         var now = clock.GetCurrentInstant();
         await using var connection = await database.OpenAsync(http.RequestAborted);
         using var transaction = connection.BeginTransaction();
         if (connection.Scalar<long>("SELECT COUNT(*) FROM user_account;", transaction) > 0) return ToSignIn();
-        var (tenantId, _) = FirstAdmin.CreateTenantAndVenue(connection, transaction, "My organisation", venueName, zone, now);
+        var (tenantId, venueId) = FirstAdmin.CreateTenantAndVenue(connection, transaction, "My organisation", venueName, zone, now);
+        VenueEndpoints.SetOpeningHours(connection, transaction, venueId, hours);
         var userId = UserEndpoints.CreateUser(connection, transaction, tenantId, email, "Administrator", password, [Roles.TenantAdmin], [], now);
         AuditLog.Write(connection, transaction, now, "USER_CREATED", tenantId, null, userId, "user", userId,
             new() { ["email"] = email, ["source"] = "first-run page", ["tenantRoles"] = Roles.TenantAdmin });
@@ -144,14 +157,12 @@ public static class AdminEndpoints
         return LibrarySlice.Create(new LibraryPage(layout, venue, AssetStore.List(connection, venue.VenueId, new AssetFilter(null, null, null), null, 500)));
     }
 
-    /// <summary>Playlists and the schedule, read-only here; publishing goes through the JSON API (same rules).</summary>
+    /// <summary>The venue's playlists; each opens in the editor.</summary>
     private static async Task<IResult> Content(HttpContext http, Database database, IAntiforgery antiforgery, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Playlists", "content") is not ({ } layout, { } venue)) return ToSignIn("/admin/content");
-        var set = ScheduleStore.LoadSet(connection, null, venue.VenueId, clock.GetCurrentInstant());
-        var schedule = new ScheduleSetResponse(set.DraftVersion, set.PublishedVersion, [.. ScheduleStore.DraftSlots(connection, null, venue.VenueId)]);
-        return ContentSlice.Create(new ContentPage(layout, venue, PlaylistStore.List(connection, venue.VenueId), schedule));
+        return ContentSlice(connection, layout, venue, clock, FormState.Empty, StatusCodes.Status200OK);
     }
 
     // ---- shared by the pages ----
@@ -159,7 +170,7 @@ public static class AdminEndpoints
     private static bool NoUserYet(SqliteConnection connection) => connection.Scalar<long>("SELECT COUNT(*) FROM user_account;", null) == 0;
 
     /// <summary>The signed-in caller's layout and venue, or nulls when nobody is signed in (or they have no venue).</summary>
-    private static (LayoutModel?, AdminVenue?) Page(HttpContext http, SqliteConnection connection, IAntiforgery antiforgery, string title, string active)
+    internal static (LayoutModel?, AdminVenue?) Page(HttpContext http, SqliteConnection connection, IAntiforgery antiforgery, string title, string active)
     {
         if (Caller.Of(http) is not { } caller || VenueOf(connection, caller) is not { } venue) return (null, null);
         return (new LayoutModel(title, caller.DisplayName, venue.Name, active, Token(http, antiforgery)), venue);
@@ -172,13 +183,16 @@ public static class AdminEndpoints
             .Select(v => new AdminVenue(v.Id, v.Name, v.Zone, caller.RankAt(v.Id)))
             .FirstOrDefault(v => v.Rank > VenueRank.None);
 
-    private static List<ScreenCard> LoadCards(SqliteConnection connection, AdminVenue venue, ManifestService manifests, IClock clock)
+    internal static List<ScreenCard> LoadCards(SqliteConnection connection, AdminVenue venue, ManifestService manifests, IClock clock)
     {
         var now = clock.GetCurrentInstant();
+        var incidents = connection.Query("SELECT device_id, COUNT(*) FROM incident WHERE venue_id = $venue AND resolved_at_utc IS NULL GROUP BY device_id;", null,
+            r => (Device: r.GetString(0), Count: r.GetInt32(1)), ("$venue", venue.VenueId)).ToDictionary(x => x.Device, x => x.Count);
         return DeviceStore.List(connection, venue.VenueId, now, manifests.CurrentETag)
             .Select(d => (Device: d, Seen: Ago(now, Sql.ParseUtcOrNull(d.LastSeenAtUtc)),
                 Asset: d.CurrentAssetId is { } assetId ? AssetStore.Load(connection, null, venue.VenueId, assetId) : null))
-            .Select(x => new ScreenCard(x.Device, x.Asset?.DisplayName, x.Asset is null ? null : AssetStore.ThumbnailUrl(venue.VenueId, x.Asset.AssetId), x.Seen))
+            .Select(x => new ScreenCard(x.Device, x.Asset?.DisplayName, x.Asset is null ? null : AssetStore.ThumbnailUrl(venue.VenueId, x.Asset.AssetId), x.Seen,
+                incidents.GetValueOrDefault(x.Device.DeviceId)))
             .ToList();
     }
 
@@ -203,8 +217,8 @@ public static class AdminEndpoints
         return slice;
     }
 
-    private static IResult SetupSlice(HttpContext http, IAntiforgery antiforgery, string? error, string email, string venueName, string zone) =>
-        SetupPageSlice.Create(new SetupPage(Token(http, antiforgery), [.. DateTimeZoneProviders.Tzdb.Ids.Order(StringComparer.Ordinal)], error, email, venueName, zone));
+    private static IResult SetupSlice(HttpContext http, IAntiforgery antiforgery, string? error, string email, string venueName, string zone, FormState form) =>
+        SetupPageSlice.Create(new SetupPage(Token(http, antiforgery), Zones, error, email, venueName, zone, form));
 
     private static IResult SignInError(HttpContext http, IAntiforgery antiforgery, IFormCollection form, string email, string error, int status)
     {
@@ -214,8 +228,8 @@ public static class AdminEndpoints
     }
 
     /// <summary>Tokens are made here, before the slice writes: inside a slice the response has already started.</summary>
-    private static string Token(HttpContext http, IAntiforgery antiforgery) => antiforgery.GetAndStoreTokens(http).RequestToken!;
+    internal static string Token(HttpContext http, IAntiforgery antiforgery) => antiforgery.GetAndStoreTokens(http).RequestToken!;
 
-    private static IResult ToSignIn(string? returnTo = null) =>
+    internal static IResult ToSignIn(string? returnTo = null) =>
         Results.Redirect(returnTo is null ? SignInPath : $"{SignInPath}?returnTo={Uri.EscapeDataString(returnTo)}");
 }

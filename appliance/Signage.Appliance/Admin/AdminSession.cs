@@ -61,6 +61,9 @@ public static class AdminSessionMiddleware
     /// the JSON API's access rules apply to page scripts (uploads, thumbnails) unchanged.</summary>
     public static WebApplication UseAdminSession(this WebApplication app)
     {
+        // Pages are read on phones over venue Wi-Fi: compress them (plain HTTP only, the default, so a
+        // page's secrets are never compressed beside attacker-chosen text over TLS).
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/admin"), admin => admin.UseResponseCompression());
         app.Use(async (context, next) =>
         {
             if (context.Request.Headers.Authorization.Count == 0 && context.Request.Cookies[AdminSession.CookieName] is { } cookie)
@@ -104,6 +107,13 @@ public static class AdminServices
     public static IServiceCollection AddAdminPages(this IServiceCollection services, string dataDirectory)
     {
         services.AddSingleton<AdminSession>();
+        services.AddSingleton<EditorPresence>();
+        services.AddResponseCompression(o =>
+        {
+            o.MimeTypes = ["text/html", "text/css", "text/javascript", "text/plain", "image/svg+xml"];
+            o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
+            o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
+        });
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys", "data-protection")));
         services.AddAntiforgery(o =>
         {

@@ -36,7 +36,7 @@ public static class AuditLog
 
     /// <summary>Newest first, cursor-paginated (spec 27.1): the cursor is the last id seen. Includes the
     /// tenant-wide and appliance-wide entries (a failed login with an unknown email has no tenant).</summary>
-    private static async Task<IResult> List(string venueId, string? cursor, int? limit, Database database, Caller caller, CancellationToken cancellationToken)
+    internal static async Task<IResult> List(string venueId, string? cursor, int? limit, Database database, Caller caller, CancellationToken cancellationToken)
     {
         var size = Math.Clamp(limit ?? 50, 1, 200);
         long before = long.MaxValue;

@@ -37,7 +37,7 @@ public static class DeviceEndpoints
         return TypedResults.Ok(device);
     }
 
-    private static async Task<IResult> Update(string venueId, string deviceId, UpdateDeviceRequest request, HttpContext http, Database database,
+    internal static async Task<IResult> Update(string venueId, string deviceId, UpdateDeviceRequest request, HttpContext http, Database database,
         DeviceDirectory directory, ManifestService manifests, Caller caller, IClock clock)
     {
         var now = clock.GetCurrentInstant();
@@ -79,7 +79,7 @@ public static class DeviceEndpoints
     }
 
     /// <summary>Removes the screen; its token stops working at once (the directory forgets it).</summary>
-    private static async Task<IResult> Remove(string venueId, string deviceId, HttpContext http, Database database, DeviceDirectory directory,
+    internal static async Task<IResult> Remove(string venueId, string deviceId, HttpContext http, Database database, DeviceDirectory directory,
         ManifestService manifests, Caller caller, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);

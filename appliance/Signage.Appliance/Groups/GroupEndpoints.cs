@@ -34,7 +34,7 @@ public static class GroupEndpoints
         return Load(connection, null, venueId, groupId) is { } group ? TypedResults.Ok(group) : Authentication.NotFound("group");
     }
 
-    private static async Task<IResult> Create(string venueId, GroupRequest request, Database database, IClock clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Create(string venueId, GroupRequest request, Database database, IClock clock, CancellationToken cancellationToken)
     {
         if (Validate(request) is { } invalid) return invalid;
         await using var connection = await database.OpenAsync(cancellationToken);

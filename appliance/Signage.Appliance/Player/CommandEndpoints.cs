@@ -69,7 +69,7 @@ public static class CommandEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> Send(string venueId, string deviceId, CommandRequest request, HttpContext http, Database database, Caller caller, IClock clock)
+    internal static async Task<IResult> Send(string venueId, string deviceId, CommandRequest request, HttpContext http, Database database, Caller caller, IClock clock)
     {
         var errors = new Dictionary<string, string[]>();
         if (!CommandTypes.All.Contains(request.CommandType)) errors["commandType"] = [$"Commands are {string.Join(", ", CommandTypes.All)}."];
@@ -94,7 +94,7 @@ public static class CommandEndpoints
         return TypedResults.Created($"/v1/venues/{venueId}/devices/{deviceId}/commands", Load(connection, null, deviceId).First(c => c.CommandId == commandId));
     }
 
-    private static async Task<IResult> List(string venueId, string deviceId, Database database, IClock clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> List(string venueId, string deviceId, Database database, IClock clock, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var transaction = connection.BeginTransaction();

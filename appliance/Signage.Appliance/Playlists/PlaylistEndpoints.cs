@@ -43,7 +43,7 @@ public static class PlaylistEndpoints
         return TypedResults.Ok(new ItemsResponse<PlaylistSummary>(PlaylistStore.List(connection, venueId), null));
     }
 
-    private static async Task<IResult> Create(string venueId, CreatePlaylistRequest request, HttpContext http, Database database, IClock clock)
+    internal static async Task<IResult> Create(string venueId, CreatePlaylistRequest request, HttpContext http, Database database, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         using var transaction = connection.BeginTransaction();
@@ -64,7 +64,7 @@ public static class PlaylistEndpoints
         return Draft(http, connection, venueId, playlistId);
     }
 
-    private static Task<IResult> Update(string venueId, string playlistId, UpdatePlaylistRequest request, HttpContext http, Database database, IClock clock) =>
+    internal static Task<IResult> Update(string venueId, string playlistId, UpdatePlaylistRequest request, HttpContext http, Database database, IClock clock) =>
         EditDraftAsync(venueId, playlistId, http, database, clock, (connection, transaction, _) =>
         {
             if (ValidateHeader(connection, transaction, venueId, request.Name, request.CampaignId) is { Count: > 0 } errors) return ProblemResponses.Invalid(errors);
@@ -73,7 +73,7 @@ public static class PlaylistEndpoints
             return null;
         });
 
-    private static Task<IResult> SetItems(string venueId, string playlistId, SetPlaylistItemsRequest request, HttpContext http, Database database, IClock clock) =>
+    internal static Task<IResult> SetItems(string venueId, string playlistId, SetPlaylistItemsRequest request, HttpContext http, Database database, IClock clock) =>
         EditDraftAsync(venueId, playlistId, http, database, clock, (connection, transaction, _) =>
         {
             var problems = new List<string>();
@@ -91,7 +91,7 @@ public static class PlaylistEndpoints
             return null;
         });
 
-    private static Task<IResult> Reorder(string venueId, string playlistId, ReorderPlaylistRequest request, HttpContext http, Database database, IClock clock) =>
+    internal static Task<IResult> Reorder(string venueId, string playlistId, ReorderPlaylistRequest request, HttpContext http, Database database, IClock clock) =>
         EditDraftAsync(venueId, playlistId, http, database, clock, (connection, transaction, header) =>
         {
             var draft = PlaylistStore.LoadDraft(connection, transaction, header);
@@ -104,7 +104,7 @@ public static class PlaylistEndpoints
             return null;
         });
 
-    private static async Task<IResult> Publish(string venueId, string playlistId, HttpContext http, Database database, Caller caller, RateLimiter limiter, IClock clock)
+    internal static async Task<IResult> Publish(string venueId, string playlistId, HttpContext http, Database database, Caller caller, RateLimiter limiter, IClock clock)
     {
         if (limiter.Enforce(http, PublishPerTenant, caller.TenantId) is { } refused) return refused;
         await using var connection = await database.OpenAsync(http.RequestAborted);
@@ -122,7 +122,7 @@ public static class PlaylistEndpoints
     }
 
     /// <summary>Restores an earlier published version as a new version, and makes it the draft again.</summary>
-    private static async Task<IResult> Rollback(string venueId, string playlistId, RollbackRequest request, HttpContext http, Database database, Caller caller, RateLimiter limiter, IClock clock)
+    internal static async Task<IResult> Rollback(string venueId, string playlistId, RollbackRequest request, HttpContext http, Database database, Caller caller, RateLimiter limiter, IClock clock)
     {
         if (limiter.Enforce(http, PublishPerTenant, caller.TenantId) is { } refused) return refused;
         await using var connection = await database.OpenAsync(http.RequestAborted);
@@ -151,7 +151,7 @@ public static class PlaylistEndpoints
     }
 
     /// <summary>Refused while the schedule (draft or published) or the venue's fallback names the playlist.</summary>
-    private static async Task<IResult> Delete(string venueId, string playlistId, HttpContext http, Database database, Caller caller, IClock clock)
+    internal static async Task<IResult> Delete(string venueId, string playlistId, HttpContext http, Database database, Caller caller, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         using var transaction = connection.BeginTransaction();

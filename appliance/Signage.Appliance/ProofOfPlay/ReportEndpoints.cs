@@ -28,7 +28,7 @@ public static class ReportEndpoints
         return app;
     }
 
-    private static async Task<IResult> Json(string venueId, string? from, string? to, string? groupBy, Database database, CancellationToken cancellationToken)
+    internal static async Task<IResult> Json(string venueId, string? from, string? to, string? groupBy, Database database, CancellationToken cancellationToken)
     {
         if (Parse(from, to, groupBy) is not { } query) return Invalid(from, to, groupBy);
         await using var connection = await database.OpenAsync(cancellationToken);

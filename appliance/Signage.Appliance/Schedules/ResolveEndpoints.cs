@@ -23,7 +23,7 @@ public static class ResolveEndpoints
         return app;
     }
 
-    private static async Task<IResult> Resolve(string venueId, string? deviceId, string? groupId, string? at, Database database, IClock clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Resolve(string venueId, string? deviceId, string? groupId, string? at, Database database, IClock clock, CancellationToken cancellationToken)
     {
         if ((deviceId is null) == (groupId is null))
             return ProblemResponses.Problem(400, ProblemCodes.BadRequest, "Give exactly one of deviceId or groupId.");

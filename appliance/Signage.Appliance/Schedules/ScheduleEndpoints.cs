@@ -40,7 +40,7 @@ public static class ScheduleEndpoints
         return Current(http, connection, venueId, clock);
     }
 
-    private static Task<IResult> AddSlot(string venueId, SlotRequest request, HttpContext http, Database database, IClock clock) =>
+    internal static Task<IResult> AddSlot(string venueId, SlotRequest request, HttpContext http, Database database, IClock clock) =>
         EditAsync(venueId, http, database, clock, (connection, transaction, now) =>
         {
             if (Validate(connection, transaction, venueId, request) is { Count: > 0 } errors) return ProblemResponses.Invalid(errors);
@@ -48,7 +48,7 @@ public static class ScheduleEndpoints
             return null;
         });
 
-    private static Task<IResult> UpdateSlot(string venueId, string slotId, SlotRequest request, HttpContext http, Database database, IClock clock) =>
+    internal static Task<IResult> UpdateSlot(string venueId, string slotId, SlotRequest request, HttpContext http, Database database, IClock clock) =>
         EditAsync(venueId, http, database, clock, (connection, transaction, now) =>
         {
             if (!SlotExists(connection, transaction, venueId, slotId)) return Authentication.NotFound("slot");
@@ -62,7 +62,7 @@ public static class ScheduleEndpoints
             return null;
         });
 
-    private static Task<IResult> DeleteSlot(string venueId, string slotId, HttpContext http, Database database, IClock clock) =>
+    internal static Task<IResult> DeleteSlot(string venueId, string slotId, HttpContext http, Database database, IClock clock) =>
         EditAsync(venueId, http, database, clock, (connection, transaction, _) =>
         {
             if (!SlotExists(connection, transaction, venueId, slotId)) return Authentication.NotFound("slot");
@@ -70,7 +70,7 @@ public static class ScheduleEndpoints
             return null;
         });
 
-    private static async Task<IResult> Publish(string venueId, HttpContext http, Database database, Caller caller, RateLimiter limiter, IClock clock)
+    internal static async Task<IResult> Publish(string venueId, HttpContext http, Database database, Caller caller, RateLimiter limiter, IClock clock)
     {
         if (limiter.Enforce(http, PlaylistEndpoints.PublishPerTenant, caller.TenantId) is { } refused) return refused;
         var now = clock.GetCurrentInstant();
@@ -86,7 +86,7 @@ public static class ScheduleEndpoints
     }
 
     /// <summary>Restores an earlier published version as a new version, and makes it the draft again.</summary>
-    private static async Task<IResult> Rollback(string venueId, RollbackRequest request, HttpContext http, Database database, Caller caller, RateLimiter limiter, IClock clock)
+    internal static async Task<IResult> Rollback(string venueId, RollbackRequest request, HttpContext http, Database database, Caller caller, RateLimiter limiter, IClock clock)
     {
         if (limiter.Enforce(http, PlaylistEndpoints.PublishPerTenant, caller.TenantId) is { } refused) return refused;
         var now = clock.GetCurrentInstant();

@@ -29,7 +29,7 @@ public static class VenueEndpoints
         return TypedResults.Ok(venue);
     }
 
-    private static async Task<IResult> Update(string venueId, UpdateVenueRequest request, HttpContext http, Database database, Caller caller, IClock clock)
+    internal static async Task<IResult> Update(string venueId, UpdateVenueRequest request, HttpContext http, Database database, Caller caller, IClock clock)
     {
         var errors = Validate(request);
         if (errors.Count > 0) return ProblemResponses.Invalid(errors);
@@ -65,6 +65,11 @@ public static class VenueEndpoints
                 JsonSerializer.Deserialize(r.GetString(4), VenueJsonContext.Default.OpeningHoursArray) ?? [],
                 r.NullableString(5), r.GetInt64(6), r.GetString(7)), Concurrency.ETag("venue", r.GetString(0), r.GetInt64(8))),
             ("$venue", venueId)).FirstOrDefault();
+
+    /// <summary>Opening hours as first-run setup sets them (validated with <see cref="Validate"/> first).</summary>
+    internal static void SetOpeningHours(SqliteConnection connection, SqliteTransaction transaction, string venueId, OpeningHours[] hours) =>
+        connection.Execute("UPDATE venue SET opening_hours_json = $hours WHERE venue_id = $venue;", transaction,
+            ("$hours", JsonSerializer.Serialize(hours, VenueJsonContext.Default.OpeningHoursArray)), ("$venue", venueId));
 
     internal static Dictionary<string, string[]> Validate(UpdateVenueRequest request)
     {

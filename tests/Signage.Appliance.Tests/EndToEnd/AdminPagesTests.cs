@@ -30,6 +30,12 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
         { "/admin/pair", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fpair%3Fcode%3D" },
         { "/admin/pair?code=BCDF-GHJK", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fpair%3Fcode%3DBCDF-GHJK" },
         { "/admin/content", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fcontent" },
+        { "/admin/screens", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fscreens" },
+        { "/admin/schedule", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fschedule" },
+        { "/admin/reports", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Freports" },
+        { "/admin/incidents", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fincidents" },
+        { "/admin/audit", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Faudit" },
+        { "/admin/settings", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fsettings" },
         { "/admin/screens/cards", HttpStatusCode.Unauthorized, null },
         { "/admin/signin", HttpStatusCode.OK, null },
     };
@@ -239,7 +245,278 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
         await content.ScreenshotAsync(Screenshot("content.png"));
     }
 
-    private async Task CreatePlaylistAsync(string name, string assetId)
+    [Fact]
+    public async Task A_viewer_sees_no_edit_forms_on_screens_playlists_schedule_and_settings_and_posting_anyway_is_403()
+    {
+        await _api.CreateUserAsync("viewer@venue.test", Roles.VenueViewer);
+        var (deviceId, _) = await _api.PairScreenAsync("Bar left");
+        var asset = await new AssetClient(_api).UploadFileAsync("logo.png", Fixture("real-160x90.png"));
+        var playlistId = await CreatePlaylistAsync("Happy hour", asset.AssetId);
+        using var viewer = Browser();
+        await SignInAsync(viewer, "viewer@venue.test", "a long enough password");
+
+        var screen = await viewer.GetStringAsync($"/admin/screens/{deviceId}");
+        Assert.Contains("Bar left", screen);
+        Assert.DoesNotContain("Save settings", screen);
+        Assert.DoesNotContain("Remove screen", screen);
+        Assert.DoesNotContain("/command\"", screen);
+        var playlist = await viewer.GetStringAsync($"/admin/playlists/{playlistId}");
+        Assert.Contains("Happy hour", playlist);
+        Assert.DoesNotContain("Save draft", playlist);
+        Assert.DoesNotContain("Publish the saved draft", playlist);
+        Assert.DoesNotContain("button[value", playlist);
+        var schedule = await viewer.GetStringAsync("/admin/schedule");
+        Assert.DoesNotContain("Add a slot", schedule);
+        Assert.DoesNotContain("Publish schedule", schedule);
+        Assert.Contains("What plays when?", schedule); // the preview is for everyone
+        var settings = await viewer.GetStringAsync("/admin/settings");
+        Assert.DoesNotContain("Save venue", settings);
+        Assert.DoesNotContain("Add a person", settings);
+        Assert.Contains("Not connected to a hub", settings);
+        Assert.DoesNotContain("Add group", await viewer.GetStringAsync("/admin/screens"));
+        Assert.DoesNotContain("action=\"/admin/playlists\"", await viewer.GetStringAsync("/admin/content"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/admin/audit")).StatusCode);
+
+        var token = Token(screen);
+        (string Path, (string, string)[] Fields)[] posts =
+        [
+            ($"/admin/screens/{deviceId}/settings", [("name", "Hacked")]),
+            ($"/admin/screens/{deviceId}/command", [("commandType", "RESTART_APP")]),
+            ($"/admin/screens/{deviceId}/remove", [("confirm", "yes")]),
+            ("/admin/groups", [("name", "Mine")]),
+            ("/admin/playlists", [("name", "Mine")]),
+            ($"/admin/playlists/{playlistId}/items", [("action", "save")]),
+            ($"/admin/playlists/{playlistId}/publish", []),
+            ("/admin/schedule/slots", [("target", $"DEVICE:{deviceId}"), ("playlistId", playlistId), ("day0", "on"), ("start", "10:00"), ("end", "11:00")]),
+            ("/admin/schedule/publish", []),
+            ("/admin/settings/venue", [("name", "Mine"), ("timezone", "UTC")]),
+            ("/admin/settings/users", [("email", "x@y.test"), ("displayName", "X"), ("password", "a long enough password"), ("role", Roles.VenueManager)]),
+        ];
+        foreach (var (path, fields) in posts)
+        {
+            var refused = await PostFormAsync(viewer, path, token, fields);
+            Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{path}: {refused.StatusCode}");
+        }
+        // Nothing changed.
+        var device = await _api.AsAdmin(HttpMethod.Get, $"/v1/venues/{_api.VenueId}/devices/{deviceId}");
+        Assert.Contains("Bar left", await device.Content.ReadAsStringAsync());
+        Assert.Single((await (await _api.AsAdmin(HttpMethod.Get, $"/v1/venues/{_api.VenueId}/playlists")).Content
+            .ReadFromJsonAsync(ContractsJsonContext.Default.ItemsResponsePlaylistSummary))!.Items);
+    }
+
+    [Fact]
+    public async Task Screen_settings_show_each_refusal_next_to_its_field_keep_what_was_typed_and_save_through_the_api()
+    {
+        var (deviceId, _) = await _api.PairScreenAsync("Bar left");
+        using var admin = Browser();
+        await SignInAsync(admin, AdminEmail, AdminPassword);
+        var page = await admin.GetStringAsync($"/admin/screens/{deviceId}");
+        var etag = Field(page, "etag");
+
+        var badBudget = await (await PostFormAsync(admin, $"/admin/screens/{deviceId}/settings", Token(page), ("etag", etag), ("name", "Bar right"),
+            ("runMode", "KIOSK"), ("orientation", "PORTRAIT"), ("cacheBudgetMb", "lots"))).Content.ReadAsStringAsync();
+        Assert.Contains("<span class=\"field-error\">Give the cache budget as a whole number of megabytes", badBudget);
+        Assert.Contains("value=\"Bar right\"", badBudget);
+
+        var tooSmall = await (await PostFormAsync(admin, $"/admin/screens/{deviceId}/settings", Token(page), ("etag", etag), ("name", ""),
+            ("runMode", "KIOSK"), ("orientation", "LANDSCAPE"), ("cacheBudgetMb", "5"))).Content.ReadAsStringAsync();
+        Assert.Contains("<span class=\"field-error\">Name the screen (1 to 100 characters).</span>", tooSmall);
+        Assert.Contains("<span class=\"field-error\">The cache budget is between 100 MB and 1 TB.</span>", tooSmall);
+
+        var saved = await PostFormAsync(admin, $"/admin/screens/{deviceId}/settings", Token(page), ("etag", etag), ("name", "Bar right"),
+            ("runMode", "SHARED"), ("orientation", "PORTRAIT"), ("timezone", "Europe/Paris"), ("keepAwake", "on"), ("cacheBudgetMb", "2048"));
+        Assert.Equal($"/admin/screens/{deviceId}?done=settings", saved.Headers.Location?.OriginalString);
+        var device = (await (await _api.AsAdmin(HttpMethod.Get, $"/v1/venues/{_api.VenueId}/devices/{deviceId}")).Content
+            .ReadFromJsonAsync(ContractsJsonContext.Default.DeviceResponse))!;
+        Assert.Equal(("Bar right", "SHARED", "PORTRAIT", "Europe/Paris", true, false, 2048L * 1024 * 1024),
+            (device.Name, device.Settings.RunMode, device.Settings.Orientation, device.Settings.Timezone, device.Settings.KeepAwake, device.Settings.LaunchOnBoot,
+                device.Settings.CacheBudgetBytes));
+
+        // The page's version is now stale: a second save from it is refused in words, not lost silently.
+        var stale = await PostFormAsync(admin, $"/admin/screens/{deviceId}/settings", Token(page), ("etag", etag), ("name", "Old page"),
+            ("runMode", "KIOSK"), ("orientation", "LANDSCAPE"));
+        Assert.Contains("Someone else changed this while you were editing", await stale.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_support_command_sent_from_the_page_shows_the_screens_result_and_removal_needs_the_box_ticked()
+    {
+        var (deviceId, token) = await _api.PairScreenAsync("Bar left");
+        using var admin = Browser();
+        await SignInAsync(admin, AdminEmail, AdminPassword);
+        var page = await admin.GetStringAsync($"/admin/screens/{deviceId}");
+        var sent = await PostFormAsync(admin, $"/admin/screens/{deviceId}/command", Token(page), ("commandType", CommandTypes.ClearUnusedCache));
+        Assert.Equal($"/admin/screens/{deviceId}?done=command", sent.Headers.Location?.OriginalString);
+        var bogus = await PostFormAsync(admin, $"/admin/screens/{deviceId}/command", Token(page), ("commandType", "FORMAT_DISK"));
+        Assert.Contains("Commands are REFRESH_MANIFEST", await bogus.Content.ReadAsStringAsync());
+
+        var poll = await _api.SendAsync(HttpMethod.Get, "/v1/player/commands", token);
+        var command = (await poll.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlayerCommandsResponse))!.Commands.Single();
+        var result = await _api.SendAsync(HttpMethod.Post, $"/v1/player/commands/{command.CommandId}/result", token,
+            JsonContent.Create(new CommandResultRequest("SUCCEEDED", "Freed 1.2 GB"), ContractsJsonContext.Default.CommandResultRequest));
+        Assert.Equal(HttpStatusCode.NoContent, result.StatusCode);
+        var after = await admin.GetStringAsync($"/admin/screens/{deviceId}");
+        Assert.Contains("Clear unused downloads", after);
+        Assert.Contains("Freed 1.2 GB", after);
+        Assert.Contains("succeeded", after);
+
+        var unticked = await PostFormAsync(admin, $"/admin/screens/{deviceId}/remove", Token(after));
+        Assert.Contains("Tick the box to confirm", await unticked.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await _api.AsAdmin(HttpMethod.Get, $"/v1/venues/{_api.VenueId}/devices/{deviceId}")).StatusCode);
+        var removed = await PostFormAsync(admin, $"/admin/screens/{deviceId}/remove", Token(after), ("confirm", "yes"));
+        Assert.Equal("/admin/screens?done=removed", removed.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.AsAdmin(HttpMethod.Get, $"/v1/venues/{_api.VenueId}/devices/{deviceId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/admin/screens/{deviceId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_schedule_form_refuses_in_words_and_a_saved_slot_is_drawn_in_the_week_and_previewed_once_published()
+    {
+        var asset = await new AssetClient(_api).UploadFileAsync("logo.png", Fixture("real-160x90.png"));
+        var playlistId = await CreatePlaylistAsync("Happy hour", asset.AssetId);
+        using var admin = Browser();
+        await SignInAsync(admin, AdminEmail, AdminPassword);
+        var groupPage = await admin.GetStringAsync("/admin/screens");
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(admin, "/admin/groups", Token(groupPage), ("name", "Bar"))).StatusCode);
+        var duplicate = await PostFormAsync(admin, "/admin/groups", Token(groupPage), ("name", "bar"));
+        Assert.Contains("There is already a group called", await duplicate.Content.ReadAsStringAsync());
+        var page = await admin.GetStringAsync("/admin/schedule");
+        var target = Regex.Match(page, "option value=\"(GROUP:[^\"]+)\"").Groups[1].Value;
+
+        var noDays = await (await PostFormAsync(admin, "/admin/schedule/slots", Token(page), ("etag", Field(page, "etag")), ("target", target),
+            ("playlistId", playlistId), ("start", "25:00"), ("end", "23:00"))).Content.ReadAsStringAsync();
+        Assert.Contains("Tick at least one day.", noDays);
+        Assert.Contains("Give a time such as 17:30.", noDays);
+        Assert.Contains("value=\"25:00\"", noDays);
+
+        var unpublished = await PostFormAsync(admin, "/admin/schedule/slots", Token(page), ("etag", Field(page, "etag")), ("target", target),
+            ("playlistId", playlistId), ("day4", "on"), ("day5", "on"), ("start", "22:00"), ("end", "02:00"), ("priority", "5"), ("enabled", "on"),
+            ("validFrom", "2026-12-01"), ("validTo", "2026-11-01"));
+        Assert.Contains("The date range ends before it starts.", await unpublished.Content.ReadAsStringAsync());
+        var saved = await PostFormAsync(admin, "/admin/schedule/slots", Token(page), ("etag", Field(page, "etag")), ("target", target),
+            ("playlistId", playlistId), ("day4", "on"), ("day5", "on"), ("start", "22:00"), ("end", "02:00"), ("priority", "5"), ("enabled", "on"));
+        Assert.Equal("/admin/schedule?done=saved", saved.Headers.Location?.OriginalString);
+        var week = await admin.GetStringAsync("/admin/schedule");
+        // Fri and Sat 22:00–24:00, then Sat and Sun 00:00–02:00.
+        Assert.Equal(4, Regex.Matches(week, "class=\"block\"").Count);
+        Assert.Contains("Fri Sat", week);
+
+        // The playlist is not published yet: the API's publish rule is shown on the page.
+        var refused = await PostFormAsync(admin, "/admin/schedule/publish", Token(week), ("etag", Field(week, "etag")));
+        Assert.Contains("which is not published", await refused.Content.ReadAsStringAsync());
+        var playlistPage = await admin.GetStringAsync($"/admin/playlists/{playlistId}");
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(admin, $"/admin/playlists/{playlistId}/publish", Token(playlistPage), ("etag", Field(playlistPage, "etag")))).StatusCode);
+        week = await admin.GetStringAsync("/admin/schedule");
+        Assert.Equal("/admin/schedule?done=published", (await PostFormAsync(admin, "/admin/schedule/publish", Token(week), ("etag", Field(week, "etag")))).Headers.Location?.OriginalString);
+
+        // Friday 2026-11-27 at 23:00 London time: the slot; at noon: nothing.
+        var evening = await admin.GetStringAsync($"/admin/schedule?target={Uri.EscapeDataString(target)}&at=2026-11-27T23:00");
+        Assert.Matches("id=\"preview-answer\">Happy hour", evening);
+        var noon = await admin.GetStringAsync($"/admin/schedule?target={Uri.EscapeDataString(target)}&at=2026-11-27T12:00");
+        Assert.Contains("Nothing (a blank screen)", noon);
+        var typo = await admin.GetStringAsync($"/admin/schedule?target={Uri.EscapeDataString(target)}&at=tomorrow");
+        Assert.Contains("Give the time as a date and time", typo);
+    }
+
+    [Fact]
+    public async Task Playlist_editor_shows_who_else_is_editing_and_publish_refusals_in_words()
+    {
+        await _api.CreateUserAsync("editor@venue.test", Roles.VenueEditor);
+        using var admin = Browser();
+        await SignInAsync(admin, AdminEmail, AdminPassword);
+        var content = await admin.GetStringAsync("/admin/content");
+        var created = await PostFormAsync(admin, "/admin/playlists", Token(content), ("name", "  "));
+        Assert.Contains("Enter a playlist name of 1 to 100 characters.", await created.Content.ReadAsStringAsync());
+        created = await PostFormAsync(admin, "/admin/playlists", Token(content), ("name", "Quiz night"));
+        var editor = created.Headers.Location!.OriginalString;
+        Assert.StartsWith("/admin/playlists/pl", editor);
+        var page = await admin.GetStringAsync(editor);
+        var empty = await PostFormAsync(admin, $"{editor}/publish", Token(page), ("etag", Field(page, "etag")));
+        Assert.Contains("Add at least one enabled item before publishing.", await empty.Content.ReadAsStringAsync());
+
+        using var colleague = Browser();
+        await SignInAsync(colleague, "editor@venue.test", "a long enough password");
+        Assert.Contains("Administrator is also editing this playlist right now.", await colleague.GetStringAsync(editor));
+        var beat = await colleague.PostAsync($"{editor}/presence", null);
+        Assert.Equal("Administrator is also editing this playlist right now.", await beat.Content.ReadAsStringAsync());
+        Assert.Equal("editor is also editing this playlist right now.", await (await admin.PostAsync($"{editor}/presence", null)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Settings_save_opening_hours_add_a_person_change_their_role_and_disable_them()
+    {
+        using var admin = Browser();
+        await SignInAsync(admin, AdminEmail, AdminPassword);
+        var page = await admin.GetStringAsync("/admin/settings");
+        Assert.Contains("Not connected to a hub", page);
+        var fields = new List<(string, string)> { ("etag", Field(page, "etag")), ("name", "The Crown & Anchor"), ("timezone", "Europe/Dublin") };
+        for (var day = 0; day < 7; day++) fields.AddRange([($"open{day}", "11:00"), ($"close{day}", day == 4 ? "late" : "23:00")]);
+        fields.Add(("closed0", "on"));
+        var bad = await (await PostFormAsync(admin, "/admin/settings/venue", Token(page), [.. fields])).Content.ReadAsStringAsync();
+        Assert.Contains("Give opening and closing times such as 11:00 and 23:30, or tick Closed.", bad);
+        Assert.Contains("value=\"late\"", bad);
+        fields[fields.IndexOf(("close4", "late"))] = ("close4", "01:30");
+        Assert.Equal("/admin/settings?done=venue", (await PostFormAsync(admin, "/admin/settings/venue", Token(page), [.. fields])).Headers.Location?.OriginalString);
+        var venue = (await (await _api.AsAdmin(HttpMethod.Get, $"/v1/venues/{_api.VenueId}")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.VenueResponse))!;
+        Assert.Equal(("The Crown & Anchor", "Europe/Dublin", 6), (venue.Name, venue.Timezone, venue.OpeningHours.Length));
+        Assert.Equal(new OpeningHours(5, 660, 90), venue.OpeningHours.Single(h => h.Day == 5));
+
+        var weak = await PostFormAsync(admin, "/admin/settings/users", Token(page), ("email", "not an email"), ("displayName", "Sam"), ("password", "short"), ("role", Roles.VenueEditor));
+        var weakHtml = await weak.Content.ReadAsStringAsync();
+        Assert.Contains("<span class=\"field-error\">Enter a valid email address.</span>", weakHtml);
+        Assert.Contains("<span class=\"field-error\">Use a password of at least 10 characters.</span>", weakHtml);
+        Assert.Equal("/admin/settings?done=user", (await PostFormAsync(admin, "/admin/settings/users", Token(page), ("email", "sam@venue.test"),
+            ("displayName", "Sam"), ("password", "a long enough password"), ("role", Roles.VenueEditor))).Headers.Location?.OriginalString);
+        using var sam = Browser();
+        await SignInAsync(sam, "sam@venue.test", "a long enough password");
+        Assert.Contains("action=\"/admin/playlists\"", await sam.GetStringAsync("/admin/content"));
+
+        page = await admin.GetStringAsync("/admin/settings");
+        var samId = Regex.Match(page, "/admin/settings/users/(usr[^/]+)/role").Groups[1].Value;
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(admin, $"/admin/settings/users/{samId}/role", Token(page), ("role", Roles.VenueViewer))).StatusCode);
+        Assert.DoesNotContain("action=\"/admin/playlists\"", await sam.GetStringAsync("/admin/content"));
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(admin, $"/admin/settings/users/{samId}/disabled", Token(page), ("disabled", "true"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await sam.GetAsync("/admin/content")).StatusCode); // signed out at once
+        await Assert.ThrowsAsync<HttpRequestException>(() => LoginAsync(_api.Process.Client, "sam@venue.test", "a long enough password"));
+    }
+
+    [Fact]
+    public async Task Reports_page_shows_a_refused_range_in_words_and_audit_and_incident_lists_render()
+    {
+        using var admin = Browser();
+        await SignInAsync(admin, AdminEmail, AdminPassword);
+        var backwards = await admin.GetAsync("/admin/reports?from=2026-11-20&to=2026-11-01&groupBy=content");
+        Assert.Equal(HttpStatusCode.OK, backwards.StatusCode);
+        Assert.Contains("to must not be before from", await backwards.Content.ReadAsStringAsync());
+        var nonsense = await (await admin.GetAsync("/admin/reports?from=yesterday&to=2026-11-01&groupBy=mood")).Content.ReadAsStringAsync();
+        Assert.Contains("Give from as a venue-local date", nonsense);
+        Assert.Contains("groupBy is one of", nonsense);
+        var report = await admin.GetStringAsync("/admin/reports");
+        Assert.Contains("Nothing played in this period.", report);
+        Assert.Contains($"/v1/venues/{_api.VenueId}/reports/proof-of-play.csv?from=", report);
+        Assert.Contains("LOGIN_SUCCEEDED", await admin.GetStringAsync("/admin/audit"));
+        Assert.Contains("No incidents", await admin.GetStringAsync("/admin/incidents"));
+    }
+
+    [Fact]
+    public async Task The_api_disables_and_re_enables_a_user_but_never_the_caller_themselves()
+    {
+        var sam = await _api.CreateUserAsync("sam@venue.test", Roles.VenueEditor);
+        var path = $"/v1/tenants/{_api.TenantId}/users/{sam.User.UserId}/disabled";
+        var self = await _api.AsAdmin(HttpMethod.Put, $"/v1/tenants/{_api.TenantId}/users/{_api.Admin.User.UserId}/disabled", Json("""{"disabled":true}"""));
+        Assert.Equal(HttpStatusCode.Conflict, self.StatusCode);
+        Assert.Equal("CANNOT_DISABLE_SELF", (await ProblemAsync(self)).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await _api.SendAsync(HttpMethod.Put, path, sam.AccessToken, Json("""{"disabled":true}"""))).StatusCode);
+
+        var disabled = await _api.AsAdmin(HttpMethod.Put, path, Json("""{"disabled":true}"""));
+        Assert.True((await disabled.Content.ReadFromJsonAsync(ContractsJsonContext.Default.UserResponse))!.Disabled);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _api.SendAsync(HttpMethod.Get, "/v1/me/venues", sam.AccessToken)).StatusCode);
+        await Assert.ThrowsAsync<HttpRequestException>(() => LoginAsync(_api.Process.Client, "sam@venue.test", "a long enough password"));
+        Assert.Equal(HttpStatusCode.OK, (await _api.AsAdmin(HttpMethod.Put, path, Json("""{"disabled":false}"""))).StatusCode);
+        await LoginAsync(_api.Process.Client, "sam@venue.test", "a long enough password");
+    }
+
+    private async Task<string> CreatePlaylistAsync(string name, string assetId)
     {
         var created = await _api.AsAdmin(HttpMethod.Post, $"/v1/venues/{_api.VenueId}/playlists",
             JsonContent.Create(new CreatePlaylistRequest(name), ContractsJsonContext.Default.CreatePlaylistRequest));
@@ -248,6 +525,7 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
         var items = await _api.AsAdmin(HttpMethod.Put, $"/v1/venues/{_api.VenueId}/playlists/{playlist.PlaylistId}/items",
             JsonContent.Create(new SetPlaylistItemsRequest([new PlaylistItemRequest(assetId, 8000)]), ContractsJsonContext.Default.SetPlaylistItemsRequest), etag);
         items.EnsureSuccessStatusCode();
+        return playlist.PlaylistId;
     }
 
     // ---- a cookie-keeping browser over HttpClient ----
@@ -274,6 +552,10 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
     }
 
     private static string Token(string html) => WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value);
+
+    /// <summary>A hidden field's value (the first with that name), e.g. the ETag the page showed.</summary>
+    private static string Field(string html, string name) =>
+        WebUtility.HtmlDecode(Regex.Match(html, $"name=\"{name}\" value=\"([^\"]*)\"").Groups[1].Value);
 
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 

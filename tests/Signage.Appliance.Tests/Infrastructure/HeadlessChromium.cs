@@ -52,7 +52,8 @@ public sealed class HeadlessChromium : IAsyncDisposable
         var attached = await SendAsync("Target.attachToTarget", new JsonObject { ["targetId"] = target["targetId"]!.GetValue<string>(), ["flatten"] = true });
         var tab = new Tab(this, attached["sessionId"]!.GetValue<string>());
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (await tab.EvaluateAsync("document.readyState") != "complete")
+        // A new tab is about:blank (and "complete") for a moment before it starts loading the page.
+        while (await tab.EvaluateAsync("document.readyState === 'complete' && location.href !== 'about:blank'") != "true")
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{url} did not finish loading.");
             await Task.Delay(100);
@@ -73,6 +74,51 @@ public sealed class HeadlessChromium : IAsyncDisposable
         /// <summary>Emulates a smaller screen (a phone), as its width in CSS pixels.</summary>
         public Task ResizeAsync(int width, int height) => browser.SendAsync("Emulation.setDeviceMetricsOverride",
             new JsonObject { ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = true }, sessionId);
+
+        /// <summary>Runs a script that leaves the page (submits a form, follows a link) and waits until the next page has loaded.</summary>
+        public async Task NavigateByAsync(string script, TimeSpan? settle = null)
+        {
+            await EvaluateAsync("window.__signageOldPage = true");
+            await EvaluateAsync(script);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (true)
+            {
+                try
+                {
+                    if (await EvaluateAsync("window.__signageOldPage === undefined && document.readyState === 'complete'") == "true") break;
+                }
+                catch (InvalidOperationException)
+                {
+                    // The old page's context went away mid-call: the new page is on its way.
+                }
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"'{script}' did not lead to a new page.");
+                await Task.Delay(100);
+            }
+            await Task.Delay(settle ?? TimeSpan.FromMilliseconds(200));
+        }
+
+        public Task GoAsync(Uri url) => NavigateByAsync($"location.href = {System.Text.Json.JsonSerializer.Serialize(url.ToString())}");
+
+        /// <summary>Waits until a JavaScript condition holds (e.g. uploads finished), or fails with what it last was.</summary>
+        public async Task WaitForAsync(string condition, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (await EvaluateAsync(condition) != "true")
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"'{condition}' did not become true; the page says: {await EvaluateAsync("document.body.innerText")}");
+                await Task.Delay(200);
+            }
+        }
+
+        /// <summary>Puts files into an &lt;input type=file&gt;, as a person choosing them would (the change event fires).</summary>
+        public async Task SetFilesAsync(string selector, params string[] paths)
+        {
+            var document = await browser.SendAsync("DOM.getDocument", new JsonObject(), sessionId);
+            var node = await browser.SendAsync("DOM.querySelector",
+                new JsonObject { ["nodeId"] = document["root"]!["nodeId"]!.GetValue<int>(), ["selector"] = selector }, sessionId);
+            await browser.SendAsync("DOM.setFileInputFiles",
+                new JsonObject { ["files"] = new JsonArray([.. paths.Select(p => (JsonNode)p)]), ["nodeId"] = node["nodeId"]!.GetValue<int>() }, sessionId);
+        }
 
         public async Task ScreenshotAsync(string path)
         {

@@ -45,6 +45,50 @@
     note.textContent = text;
   }
 
+  // Forms that destroy something ask first (without JavaScript the server asks for a ticked box instead).
+  document.addEventListener("submit", function (e) {
+    var form = e.target.closest("form[data-confirm]");
+    if (form && !confirm(form.dataset.confirm)) e.preventDefault();
+  });
+
+  // Playlist editor: drag rows to reorder, then save the whole form (the up/down buttons do the same without JavaScript).
+  var items = document.querySelector("#items[data-draggable]");
+  if (items) {
+    var dragged = null;
+    items.addEventListener("dragstart", function (e) { dragged = e.target.closest("li"); dragged.classList.add("dragging"); e.dataTransfer.effectAllowed = "move"; });
+    items.addEventListener("dragover", function (e) {
+      e.preventDefault();
+      var over = e.target.closest("li");
+      if (!dragged || !over || over === dragged) return;
+      var after = e.clientY > over.getBoundingClientRect().top + over.offsetHeight / 2;
+      items.insertBefore(dragged, after ? over.nextSibling : over);
+    });
+    items.addEventListener("drop", function (e) {
+      e.preventDefault();
+      if (!dragged) return;
+      dragged.classList.remove("dragging");
+      dragged = null;
+      // Each row's on/off box is named by its position.
+      Array.prototype.forEach.call(items.querySelectorAll("li"), function (li, i) { li.querySelector("[data-row-field]").name = "enabled" + i; });
+      var form = document.getElementById("items-form");
+      form.requestSubmit(form.querySelector("button[value=save]"));
+    });
+    items.addEventListener("dragend", function () { if (dragged) dragged.classList.remove("dragging"); dragged = null; });
+  }
+
+  // Who else is editing (spec 16): a heartbeat every 15 s answers the others' names.
+  var presence = document.querySelector("[data-presence]");
+  if (presence) {
+    var beat = function () {
+      if (document.hidden) return;
+      fetch(presence.dataset.presence, { method: "POST", credentials: "same-origin" })
+        .then(function (r) { if (r.ok) return r.text(); throw new Error(r.status); })
+        .then(function (text) { presence.textContent = text; })
+        .catch(function () { /* the next beat retries */ });
+    };
+    setInterval(beat, 15000);
+  }
+
   // Library: upload each file with the JSON upload API (create session, PUT bytes, complete),
   // showing per-file progress, then poll until the server has processed it.
   var drop = document.getElementById("drop");

@@ -1,0 +1,43 @@
+using System.Globalization;
+using Signage.Contracts;
+
+namespace Signage.Appliance.Admin;
+
+/// <summary>How the pages put stored values into words a bar manager reads at a glance.</summary>
+public static class AdminText
+{
+    /// <summary>From what the screen reports it has applied, never from what was sent.</summary>
+    public static string Content(DeviceResponse d) => d.ContentState switch
+    {
+        "UP_TO_DATE" => "Up to date",
+        "UPDATING" => d.PendingDownloads is > 0 ? $"Updating ({d.PendingDownloads} file{(d.PendingDownloads == 1 ? "" : "s")} to go)" : "Updating",
+        _ => "Unknown",
+    };
+
+    public static string Size(long bytes) => bytes >= 1L << 30
+        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.0} GB")
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0} MB");
+
+    /// <summary>"2026-11-23 14:02" from a stored UTC instant.</summary>
+    public static string Short(string utc) => utc.Length >= 16 ? utc[..16].Replace('T', ' ') : utc;
+
+    public static string Minutes(int minutes) => string.Create(CultureInfo.InvariantCulture, $"{minutes / 60:00}:{minutes % 60:00}");
+
+    public static string Seconds(int? ms) => ms is { } v ? (v / 1000.0).ToString("0.#", CultureInfo.InvariantCulture) : "";
+
+    private static readonly string[] DayNames = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+    public static string Days(int mask) => mask == 127 ? "Every day" : mask == 31 ? "Mon–Fri" : mask == 96 ? "Sat–Sun"
+        : string.Join(" ", DayNames.Where((_, i) => (mask & (1 << i)) != 0));
+
+    public static string Command(string type) => type switch
+    {
+        PlayerProtocol.CommandTypes.RefreshManifest => "Check for new content now",
+        PlayerProtocol.CommandTypes.RestartPlayback => "Restart playback",
+        PlayerProtocol.CommandTypes.ClearUnusedCache => "Clear unused downloads",
+        PlayerProtocol.CommandTypes.ClearAllCache => "Clear all downloads",
+        PlayerProtocol.CommandTypes.RestartApp => "Restart the app",
+        PlayerProtocol.CommandTypes.EnableDiagnostics => "Turn on diagnostics",
+        _ => type,
+    };
+}
