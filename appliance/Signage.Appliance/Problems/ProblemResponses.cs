@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Data.Sqlite;
 using Signage.Contracts;
 
 namespace Signage.Appliance.Problems;
@@ -26,7 +27,9 @@ public static partial class ProblemResponses
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A request the framework could not read is the client's error, not ours.
-            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // A full disk is not a bug either: 507, so the screen or person retries later instead of reporting a fault.
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode
+                : IsStorageFull(e) ? StatusCodes.Status507InsufficientStorage : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
         return app;
@@ -44,6 +47,17 @@ public static partial class ProblemResponses
         ProblemCodes.ValidationFailed, "Some fields are not valid: " + string.Join(" ", errors.SelectMany(e => e.Value)),
         new Dictionary<string, object?> { ["errors"] = errors });
 
+    public const string StorageFullDetail =
+        "The appliance's disk is full, so nothing of this request was stored. Free space (delete unused media), then send it again.";
+
+    /// <summary>SQLite's SQLITE_FULL, or a write refused with ENOSPC/EDQUOT (Linux) or a disk-full error (Windows).</summary>
+    public static bool IsStorageFull(Exception e) => e switch
+    {
+        SqliteException { SqliteErrorCode: 13 } => true,
+        IOException { HResult: 28 or 122 or unchecked((int)0x80070070) or unchecked((int)0x80070027) } => true,
+        _ => e.InnerException is { } inner && IsStorageFull(inner),
+    };
+
     private static void Customize(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
@@ -55,6 +69,12 @@ public static partial class ProblemResponses
             {
                 code = ProblemCodes.MalformedJson;
                 problem.Detail = bad.Message;
+            }
+            else if (context.Exception is { } full && IsStorageFull(full))
+            {
+                code = ProblemCodes.StorageFull;
+                problem.Title = "Insufficient Storage";
+                problem.Detail = StorageFullDetail;
             }
             else if (context.Exception is BadHttpRequestException other)
             {
