@@ -4,6 +4,7 @@
 # protocol against it for S seconds (after pairing and the first download). Prints requests/s, p50/p99
 # per endpoint, errors, and the appliance's CPU and RSS; copy the output into docs/PERFORMANCE.md.
 # Usage: benchmarks/fleet/run.sh [screens=500] [seconds=60] [--no-publish]
+#        (SIGNAGE_APPLIANCE_BIN=path uses an already published appliance)
 # Environment: SPEEDUP (default 6: every 60 s interval becomes 10 s), PREFER_WAIT (seconds, default 0),
 #              PLAYS_PER_BATCH (5), CHANGE_EVERY (seconds between venue changes, default 20; 0 = none).
 set -euo pipefail
@@ -11,10 +12,10 @@ cd "$(dirname "$0")/../.."
 screens=${1:-500}
 seconds=${2:-60}
 port=5193
-appliance=artifacts/fleet-appliance
+appliance=${SIGNAGE_APPLIANCE_BIN:-artifacts/fleet-appliance/signage-appliance}
 simulator=artifacts/fleet-simulator
 if [ "${3:-}" != "--no-publish" ]; then
-  dotnet publish appliance/Signage.Appliance -c Release -r linux-x64 -o "$appliance" -nologo -clp:ErrorsOnly >/dev/null
+  [ -n "${SIGNAGE_APPLIANCE_BIN:-}" ] || dotnet publish appliance/Signage.Appliance -c Release -r linux-x64 -o artifacts/fleet-appliance -nologo -clp:ErrorsOnly >/dev/null
   dotnet build benchmarks/fleet/Signage.FleetSimulator -c Release -o "$simulator" -nologo -clp:ErrorsOnly >/dev/null
 fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
@@ -23,7 +24,7 @@ work=$(mktemp -d)
 cleanup() { [ -n "${app_pid:-}" ] && kill "$app_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 SIGNAGE_ADMIN_EMAIL=bench@venue.test SIGNAGE_ADMIN_PASSWORD=benchmark-password SIGNAGE_VENUE_TIMEZONE=Europe/London SIGNAGE_FFMPEG=none \
-RateLimits__Enabled=false "$appliance/signage-appliance" --urls "http://127.0.0.1:$port" --data-dir "$work/data" > "$work/appliance.log" 2>&1 &
+RateLimits__Enabled=false "$appliance" --urls "http://127.0.0.1:$port" --data-dir "$work/data" > "$work/appliance.log" 2>&1 &
 app_pid=$!
 until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.1; done
 

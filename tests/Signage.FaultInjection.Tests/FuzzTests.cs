@@ -88,11 +88,12 @@ public sealed class FuzzTests(ITestOutputHelper output) : ApplianceApiTests
     public async Task Random_requests_to_every_route_never_get_a_5xx_or_hang_and_every_api_4xx_is_problem_json()
     {
         var world = await WorldAsync();
-        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = Api.Process.BaseAddress, Timeout = RequestDeadline };
-        var failures = new List<string>();
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, Expect100ContinueTimeout = RequestDeadline }) { BaseAddress = Api.Process.BaseAddress, Timeout = RequestDeadline };
+        var failures = new List<(string Kind, string Case)>();
         var statuses = new SortedDictionary<int, int>();
         var cases = 0;
-        await Parallel.ForEachAsync(Enumerable.Range(0, Routes.Length), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (routeIndex, _) =>
+        var only = int.TryParse(System.Environment.GetEnvironmentVariable("FUZZ_ROUTE"), out var r) ? r : -1; // reproduce one route's cases
+        await Parallel.ForEachAsync(Enumerable.Range(0, Routes.Length).Where(i => only < 0 || i == only), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (routeIndex, _) =>
         {
             var random = new Random(Seed + routeIndex);
             for (var i = 0; i < CasesPerRoute; i++)
@@ -107,7 +108,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : ApplianceApiTests
                     status = (int)response.StatusCode;
                     var body = await response.Content.ReadAsByteArrayAsync();
                     if (status >= 500) failure = $"{status}: {Shorten(Encoding.UTF8.GetString(body))}";
-                    else if (status >= 400 && request.Method != HttpMethod.Head && !request.RequestUri.OriginalString.StartsWith("/admin", StringComparison.Ordinal)
+                    else if (status >= 400 && request.Method != HttpMethod.Head && IsApi(request.RequestUri!)
                         && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
                         failure = $"{status} as {response.Content.Headers.ContentType?.MediaType ?? "no content type"}";
                 }
@@ -115,22 +116,37 @@ public sealed class FuzzTests(ITestOutputHelper output) : ApplianceApiTests
                 {
                     failure = $"no answer within {RequestDeadline.TotalSeconds} s";
                 }
+                catch (HttpRequestException) when (request.Content?.Headers.ContentLength > 1024 * 1024)
+                {
+                    // Over the 1 MiB body limit on a route that never reads it: the appliance answers and closes the
+                    // connection without reading the rest, so the client sees a broken pipe. A refusal, not a fault.
+                    status = -1;
+                }
                 catch (HttpRequestException e)
                 {
-                    failure = $"connection failed: {e.Message}";
+                    failure = $"connection failed: {e.InnerException?.Message ?? e.Message}";
                 }
                 lock (failures)
                 {
                     cases++;
                     statuses[status] = statuses.GetValueOrDefault(status) + 1;
-                    if (failure is not null) failures.Add($"{described} → {failure}");
+                    if (failure is not null) failures.Add((failure, $"{described} (body {request.Content?.Headers.ContentLength?.ToString() ?? "none"})"));
                 }
             }
         });
-        output.WriteLine($"{cases} cases over {Routes.Length} routes; statuses: {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}");
-        Assert.True(failures.Count == 0, $"{failures.Count} of {cases} cases failed:\n{string.Join('\n', failures.Take(25))}");
+        foreach (var line in Api.Process.Output.Where(l => l.Contains("[FTL]", StringComparison.Ordinal) || l.Contains("[ERR]", StringComparison.Ordinal)
+            || l.Contains("Exception:", StringComparison.Ordinal)).Where(l => !l.Contains("BadHttpRequestException", StringComparison.Ordinal)).Distinct().Take(40))
+            output.WriteLine(line);
+        output.WriteLine($"{cases} cases over {Routes.Length} routes; statuses (-1: a body over the limit refused unread): {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {cases} cases failed:\n" + string.Join('\n', failures.GroupBy(f => f.Kind)
+            .OrderByDescending(g => g.Count()).Select(g => $"{g.Count()}× {g.Key}, e.g.\n  " + string.Join("\n  ", g.Take(4).Select(f => f.Case)))));
         Assert.Equal(HttpStatusCode.OK, (await Api.Process.Client.GetAsync("/healthz")).StatusCode);
     }
+
+    /// <summary>The API answers in problem+json. Not held to it: the admin pages (HTML forms; antiforgery answers text),
+    /// and a request line with an encoded NUL, which Kestrel refuses with a bare 400 before any application code runs.</summary>
+    private static bool IsApi(Uri uri) => !uri.AbsolutePath.StartsWith("/admin", StringComparison.Ordinal)
+        && !uri.OriginalString.Contains("%00", StringComparison.Ordinal);
 
     /// <summary>Real ids and tokens, so a share of the cases get past routing and authorization into the handlers.</summary>
     private async Task<World> WorldAsync()
@@ -170,6 +186,8 @@ public sealed class FuzzTests(ITestOutputHelper output) : ApplianceApiTests
         if (random.Next(6) == 0) request.Headers.TryAddWithoutValidation("Range", Pick(random, ["bytes=0-", "bytes=-1", "bytes=5-1", "bytes=99999999-", "bytes=0-1,3-4", "items=0-1", "bytes=x-y"]));
         if (random.Next(8) == 0) request.Headers.TryAddWithoutValidation("Prefer", Pick(random, ["wait=1", "wait=-5", "wait=99999", "wait=x"]));
         if (method is "POST" or "PUT" or "PATCH" || random.Next(10) == 0) request.Content = Body(random);
+        // A big body the appliance refuses unread (413, 401) would otherwise end in a broken pipe instead of its answer.
+        if (request.Content?.Headers.ContentLength > 64 * 1024) request.Headers.ExpectContinue = true;
         if (random.Next(10) == 0 && request.Content is not null)
             request.Content.Headers.TryAddWithoutValidation("Content-Range", Pick(random, ["bytes 0-0/1", "bytes 5-1/2", "bytes */*", "garbage", "bytes 0-99/-1"]));
         return request;
@@ -188,7 +206,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : ApplianceApiTests
         var text = kind switch
         {
             0 => "",
-            1 => Json(random, 0)[..Math.Max(1, random.Next(Json(random, 0).Length))], // truncated
+            1 => Truncated(random, Json(random, 0)),
             2 => new string('[', random.Next(65, 5000)) + new string(']', random.Next(0, 10)), // too deep
             3 => Pick(random, ["null", "[]", "\"text\"", "0", "true", "{", "}", "{\"a\":}", "{\"a\":1,}", "{'a':1}", "\u0000", "\uFEFF{}"]),
             4 => "{\"" + Pick(random, Fields) + "\":\"" + new string('x', random.Next(10_000, 300_000)) + "\"}", // long string
@@ -202,14 +220,16 @@ public sealed class FuzzTests(ITestOutputHelper output) : ApplianceApiTests
         return content;
     }
 
+    private static string Truncated(Random random, string json) => json[..Math.Max(1, random.Next(json.Length))];
+
     /// <summary>A JSON object with the contracts' field names and values of random, often wrong, types.</summary>
     private static string Json(Random random, int depth)
     {
-        var fields = Enumerable.Range(0, random.Next(0, 8)).Select(_ => $"\"{Pick(random, Fields)}\":{Value(random, depth)}");
+        var fields = Enumerable.Range(0, random.Next(0, depth == 0 ? 8 : 3)).Select(_ => $"\"{Pick(random, Fields)}\":{Value(random, depth)}");
         return "{" + string.Join(",", fields) + "}";
     }
 
-    private static string Value(Random random, int depth) => random.Next(depth > 3 ? 8 : 10) switch
+    private static string Value(Random random, int depth) => random.Next(depth > 3 ? 6 : 10) switch // deeper down: scalars only
     {
         0 or 1 => "\"" + Scalar(random).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"",
         2 => Pick(random, ["0", "-1", "1e400", "-9223372036854775809", "9223372036854775807", "3.5", "1e-9", "NaN"]),
@@ -217,7 +237,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : ApplianceApiTests
         4 or 5 => "\"" + Pick(random, ["2026-11-23T12:00:00Z", "2026-13-45T99:99:99Z", "", "PLAY_END", "INFO", "COMPLETED", "Europe/London", "Mars/Olympus",
             Guid.NewGuid().ToString(), "ast_00000000000000000000000000000000", "REFRESH_MANIFEST", "PLAYING", "MANAGER"]) + "\"",
         6 => "[" + string.Join(",", Enumerable.Range(0, random.Next(0, 5)).Select(_ => Value(random, depth + 1))) + "]",
-        7 => "[" + string.Join(",", Enumerable.Range(0, random.Next(0, 150)).Select(_ => Json(random, depth + 1))) + "]",
+        7 => "[" + string.Join(",", Enumerable.Range(0, random.Next(0, depth == 0 ? 150 : 3)).Select(_ => Json(random, depth + 1))) + "]", // many only at the top
         _ => Json(random, depth + 1),
     };
 

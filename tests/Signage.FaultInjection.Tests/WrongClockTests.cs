@@ -43,7 +43,7 @@ public sealed class WrongClockTests : ApplianceApiTests
         Assert.Contains(row.Key, new[] { before.ToString("yyyy-MM-dd"), after.ToString("yyyy-MM-dd") });
         Assert.Equal((5L, 50_000L), (row.Plays, row.TotalDurationMs));
         var deviceDay = TimeZoneInfo.ConvertTime(deviceNow, Kiritimati).Date;
-        Assert.Equal(0L, (await ReportAsync($"from={deviceDay:yyyy-MM-dd}&to={deviceDay:yyyy-MM-dd}")).Total.Plays);
+        if (deviceDay != before && deviceDay != after) Assert.Equal(0L, (await ReportAsync($"from={deviceDay:yyyy-MM-dd}&to={deviceDay:yyyy-MM-dd}")).Total.Plays);
     }
 
     [Fact]
