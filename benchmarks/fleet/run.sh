@@ -11,7 +11,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 screens=${1:-500}
 seconds=${2:-60}
-port=5193
 appliance=${SIGNAGE_APPLIANCE_BIN:-artifacts/fleet-appliance/signage-appliance}
 simulator=artifacts/fleet-simulator
 if [ "${3:-}" != "--no-publish" ]; then
@@ -24,14 +23,18 @@ work=$(mktemp -d)
 cleanup() { [ -n "${app_pid:-}" ] && kill "$app_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 SIGNAGE_ADMIN_EMAIL=bench@venue.test SIGNAGE_ADMIN_PASSWORD=benchmark-password SIGNAGE_VENUE_TIMEZONE=Europe/London SIGNAGE_FFMPEG=none \
-RateLimits__Enabled=false "$appliance" --urls "http://127.0.0.1:$port" --data-dir "$work/data" > "$work/appliance.log" 2>&1 &
+RateLimits__Enabled=false "$appliance" --urls "http://127.0.0.1:0" --data-dir "$work/data" > "$work/appliance.log" 2>&1 &
 app_pid=$!
-until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.1; done
+# A free port chosen by the appliance itself (a fixed one may be some other process's).
+until url=$(grep -oE 'listening on http://[0-9.:]+' "$work/appliance.log" | cut -d' ' -f3) && [ -n "$url" ]; do
+  kill -0 "$app_pid" 2>/dev/null || { cat "$work/appliance.log"; exit 1; }
+  sleep 0.1
+done
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: benchmarks/fleet/run.sh $screens $seconds (SPEEDUP=${SPEEDUP:-6} PREFER_WAIT=${PREFER_WAIT:-0} PLAYS_PER_BATCH=${PLAYS_PER_BATCH:-5} CHANGE_EVERY=${CHANGE_EVERY:-20})"
 status=0
-"$simulator/Signage.FleetSimulator" --url "http://127.0.0.1:$port" --screens "$screens" --seconds "$seconds" --appliance-pid "$app_pid" \
+"$simulator/Signage.FleetSimulator" --url "$url" --screens "$screens" --seconds "$seconds" --appliance-pid "$app_pid" \
   --media tests/Signage.Media.Tests/Fixtures/real-160x90.jpg --speedup "${SPEEDUP:-6}" --prefer-wait "${PREFER_WAIT:-0}" \
   --plays-per-batch "${PLAYS_PER_BATCH:-5}" --change-every "${CHANGE_EVERY:-20}" || status=$?
 db="$work/data/appliance.db"

@@ -27,9 +27,11 @@ public static partial class ProblemResponses
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A request the framework could not read is the client's error, not ours.
-            // A full disk is not a bug either: 507, so the screen or person retries later instead of reporting a fault.
+            // Nor is a full disk (507) or a database still busy after its 30 s wait (503 + Retry-After): the screen or
+            // person retries later instead of reporting a fault.
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode
-                : IsStorageFull(e) ? StatusCodes.Status507InsufficientStorage : StatusCodes.Status500InternalServerError,
+                : IsStorageFull(e) ? StatusCodes.Status507InsufficientStorage
+                : IsBusy(e) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
         return app;
@@ -58,6 +60,12 @@ public static partial class ProblemResponses
         _ => e.InnerException is { } inner && IsStorageFull(inner),
     };
 
+    public const string BusyDetail =
+        "The appliance is overloaded: the database stayed busy with other writes for 30 seconds, so nothing of this request was stored. Send it again in a few seconds.";
+
+    /// <summary>SQLITE_BUSY or SQLITE_LOCKED after the 30-second busy wait: overload, not a fault.</summary>
+    public static bool IsBusy(Exception e) => e is SqliteException { SqliteErrorCode: 5 or 6 } || (e.InnerException is { } inner && IsBusy(inner));
+
     private static void Customize(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
@@ -75,6 +83,12 @@ public static partial class ProblemResponses
                 code = ProblemCodes.StorageFull;
                 problem.Title = "Insufficient Storage";
                 problem.Detail = StorageFullDetail;
+            }
+            else if (context.Exception is { } busy && IsBusy(busy))
+            {
+                code = ProblemCodes.ServiceUnavailable;
+                problem.Detail = BusyDetail;
+                context.HttpContext.Response.Headers.RetryAfter = "5";
             }
             else if (context.Exception is BadHttpRequestException other)
             {

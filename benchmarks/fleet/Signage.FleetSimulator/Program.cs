@@ -38,14 +38,16 @@ using (var gate = new SemaphoreSlim(options.PairConcurrency))
 using var stop = new CancellationTokenSource();
 stats.Recording = true;
 var before = ProcessSample.Read(options.AppliancePid);
+var selfBefore = ProcessSample.Self();
 clock.Restart();
 var running = Task.WhenAll(screens.Select(s => s.RunAsync(stop.Token)));
 var changes = 0;
-long peakRss = 0;
+long peakRss = 0, peakThreads = 0;
 while (clock.Elapsed < TimeSpan.FromSeconds(options.Seconds))
 {
     await Task.Delay(TimeSpan.FromSeconds(1));
-    peakRss = Math.Max(peakRss, ProcessSample.Read(options.AppliancePid)?.RssKb ?? 0);
+    var sample = ProcessSample.Read(options.AppliancePid);
+    (peakRss, peakThreads) = (Math.Max(peakRss, sample?.RssKb ?? 0), Math.Max(peakThreads, sample?.Threads ?? 0));
     if (options.ChangeEvery > 0 && clock.Elapsed.TotalSeconds >= (changes + 1) * options.ChangeEvery)
     {
         await admin.ChangeVenueAsync();
@@ -54,6 +56,7 @@ while (clock.Elapsed < TimeSpan.FromSeconds(options.Seconds))
 }
 var seconds = clock.Elapsed.TotalSeconds;
 var after = ProcessSample.Read(options.AppliancePid);
+var selfAfter = ProcessSample.Self();
 stats.Recording = false;
 stop.Cancel();
 await running;
@@ -65,8 +68,10 @@ Console.Write(stats.Table(seconds));
 if (before is not null && after is not null)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"appliance: CPU {(after.CpuSeconds - before.CpuSeconds) / seconds * 100:0}% of one core over the window; RSS {after.RssKb / 1024.0:0} MB at the end, {peakRss / 1024.0:0} MB highest sampled, {after.PeakRssKb / 1024.0:0} MB peak since start"));
+        $"appliance: CPU {(after.CpuSeconds - before.CpuSeconds) / seconds * 100:0}% of one core over the window; RSS {after.RssKb / 1024.0:0} MB at the end, {peakRss / 1024.0:0} MB highest sampled, {after.PeakRssKb / 1024.0:0} MB peak since start; " +
+        $"{after.Threads} threads at the end, {peakThreads} highest sampled"));
 }
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"simulator: CPU {(selfAfter.CpuSeconds - selfBefore.CpuSeconds) / seconds * 100:0}% of one core, RSS {selfAfter.RssKb / 1024.0:0} MB"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()} ({Environment.ProcessorCount} cores)"));
 return stats.TotalErrors == 0 ? 0 : 1;
 

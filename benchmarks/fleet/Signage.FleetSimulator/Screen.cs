@@ -65,7 +65,7 @@ public sealed class Screen(int index, HttpClient http, Stats stats, Intervals in
         await Delay(intervals.Manifest * _random.NextDouble(), stop);
         while (!stop.IsCancellationRequested)
         {
-            await Guard(() => PollManifestAsync(intervals.PreferWaitSeconds > 0, stop));
+            await Guard(() => PollManifestAsync(intervals.PreferWaitSeconds > 0, stop), stop);
             if (intervals.PreferWaitSeconds == 0) await Delay(Jitter(intervals.Manifest), stop);
         }
     }
@@ -75,7 +75,7 @@ public sealed class Screen(int index, HttpClient http, Stats stats, Intervals in
         await Delay(interval * _random.NextDouble(), stop);
         while (!stop.IsCancellationRequested)
         {
-            await Guard(() => action(stop));
+            await Guard(() => action(stop), stop);
             await Delay(Jitter(interval), stop);
         }
     }
@@ -165,15 +165,19 @@ public sealed class Screen(int index, HttpClient http, Stats stats, Intervals in
     private TimeSpan Jitter(TimeSpan interval) => interval * (0.9 + 0.2 * _random.NextDouble());
 
     /// <summary>A failed request counts as an error (in <see cref="Stats"/>); the screen carries on, as a real one would.</summary>
-    private async Task Guard(Func<Task> action)
+    private async Task Guard(Func<Task> action, CancellationToken stop)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
             await action();
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
         catch (OperationCanceledException)
         {
+            stats.Record("timeout (90 s)", started, 0, true);
         }
         catch (HttpRequestException e)
         {

@@ -56,17 +56,25 @@ public sealed class Stats
 }
 
 /// <summary>The appliance's CPU time and memory, read from /proc (Linux).</summary>
-public sealed record ProcessSample(double CpuSeconds, long RssKb, long PeakRssKb)
+public sealed record ProcessSample(double CpuSeconds, long RssKb, long PeakRssKb, long Threads)
 {
     public static ProcessSample? Read(int? pid)
     {
         if (pid is not { } id || !File.Exists($"/proc/{id}/stat")) return null;
+        return Read($"/proc/{id}");
+    }
+
+    public static ProcessSample Self() => Read("/proc/self");
+
+    private static ProcessSample Read(string proc)
+    {
+        var id = proc;
         // Fields after the ")" of the command name: utime and stime are the 12th and 13th.
-        var stat = File.ReadAllText($"/proc/{id}/stat");
+        var stat = File.ReadAllText($"{id}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        long Kb(string key) => File.ReadLines($"/proc/{id}/status").Where(l => l.StartsWith(key, StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).FirstOrDefault();
-        return new ProcessSample(ticks / 100.0, Kb("VmRSS:"), Kb("VmHWM:")); // USER_HZ is 100 on Linux
+        long Kb(string key) => File.ReadLines($"{id}/status").Where(l => l.StartsWith(key, StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).FirstOrDefault();
+        return new ProcessSample(ticks / 100.0, Kb("VmRSS:"), Kb("VmHWM:"), Kb("Threads:")); // USER_HZ is 100 on Linux
     }
 }
