@@ -14,6 +14,7 @@ using Signage.Appliance.Groups;
 using Signage.Appliance.Health;
 using Signage.Appliance.Playlists;
 using Signage.Appliance.Hosting;
+using Signage.Appliance.Integrity;
 using Signage.Appliance.Media;
 using Signage.Appliance.Monitoring;
 using Signage.Appliance.Pairing;
@@ -79,6 +80,8 @@ try
     builder.Services.AddHostedService(services => services.GetRequiredService<ManifestEpochs>());
     builder.Services.AddSingleton<VenueMonitor>();
     builder.Services.AddHostedService<MonitoringService>();
+    builder.Services.AddSingleton<BlobScrub>();
+    builder.Services.AddHostedService<BlobScrubService>();
     builder.Services.AddAdminPages(settings.DataDirectory);
     // mDNS / DNS-SD: screens find the appliance by themselves (setting Discovery:Enabled, default true).
     if (DiscoveryAdvertiser.IsEnabled(builder.Configuration)) builder.Services.AddHostedService<DiscoveryAdvertiser>();

@@ -24,6 +24,7 @@ public static class ProblemCodes
     public const string DatabaseUnavailable = "DATABASE_UNAVAILABLE";
     public const string InvalidRange = "INVALID_RANGE";
     public const string RangeNotSatisfiable = "RANGE_NOT_SATISFIABLE";
+    public const string StorageFull = "STORAGE_FULL";
 
     /// <summary>The code for a status when the endpoint did not name a more precise one.</summary>
     public static string ForStatus(int status) => status switch
@@ -41,6 +42,7 @@ public static class ProblemCodes
         428 => PreconditionRequired,
         429 => RateLimited,
         503 => ServiceUnavailable,
+        507 => StorageFull,
         >= 500 => InternalError,
         _ => BadRequest,
     };

@@ -88,6 +88,13 @@ internal static class PartFile
             if (file.Position != recorded && !record(file.Position)) return (AppendOutcome.SessionGone, recorded);
             return (outcome, file.Position);
         }
+        catch (IOException e) when (Problems.ProblemResponses.IsStorageFull(e))
+        {
+            // Disk full: give back the unrecorded tail at once (the next PUT would cut it anyway), then let
+            // the problem handler answer 507 STORAGE_FULL.
+            file.SetLength(recorded);
+            throw;
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);

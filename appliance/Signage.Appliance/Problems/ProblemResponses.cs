@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Data.Sqlite;
 using Signage.Contracts;
 
 namespace Signage.Appliance.Problems;
@@ -26,7 +27,11 @@ public static partial class ProblemResponses
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A request the framework could not read is the client's error, not ours.
-            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // Nor is a full disk (507) or a database still busy after its 30 s wait (503 + Retry-After): the screen or
+            // person retries later instead of reporting a fault.
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode
+                : IsStorageFull(e) ? StatusCodes.Status507InsufficientStorage
+                : IsBusy(e) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
         return app;
@@ -44,6 +49,23 @@ public static partial class ProblemResponses
         ProblemCodes.ValidationFailed, "Some fields are not valid: " + string.Join(" ", errors.SelectMany(e => e.Value)),
         new Dictionary<string, object?> { ["errors"] = errors });
 
+    public const string StorageFullDetail =
+        "The appliance's disk is full, so nothing of this request was stored. Free space (delete unused media), then send it again.";
+
+    /// <summary>SQLite's SQLITE_FULL, or a write refused with ENOSPC/EDQUOT (Linux) or a disk-full error (Windows).</summary>
+    public static bool IsStorageFull(Exception e) => e switch
+    {
+        SqliteException { SqliteErrorCode: 13 } => true,
+        IOException { HResult: 28 or 122 or unchecked((int)0x80070070) or unchecked((int)0x80070027) } => true,
+        _ => e.InnerException is { } inner && IsStorageFull(inner),
+    };
+
+    public const string BusyDetail =
+        "The appliance is overloaded: the database stayed busy with other writes for 30 seconds, so nothing of this request was stored. Send it again in a few seconds.";
+
+    /// <summary>SQLITE_BUSY or SQLITE_LOCKED after the 30-second busy wait: overload, not a fault.</summary>
+    public static bool IsBusy(Exception e) => e is SqliteException { SqliteErrorCode: 5 or 6 } || (e.InnerException is { } inner && IsBusy(inner));
+
     private static void Customize(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
@@ -55,6 +77,18 @@ public static partial class ProblemResponses
             {
                 code = ProblemCodes.MalformedJson;
                 problem.Detail = bad.Message;
+            }
+            else if (context.Exception is { } full && IsStorageFull(full))
+            {
+                code = ProblemCodes.StorageFull;
+                problem.Title = "Insufficient Storage";
+                problem.Detail = StorageFullDetail;
+            }
+            else if (context.Exception is { } busy && IsBusy(busy))
+            {
+                code = ProblemCodes.ServiceUnavailable;
+                problem.Detail = BusyDetail;
+                context.HttpContext.Response.Headers.RetryAfter = "5";
             }
             else if (context.Exception is BadHttpRequestException other)
             {
