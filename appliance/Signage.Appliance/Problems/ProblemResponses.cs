@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.Data.Sqlite;
 using Signage.Contracts;
 
 namespace Signage.Appliance.Problems;
@@ -52,19 +51,25 @@ public static partial class ProblemResponses
     public const string StorageFullDetail =
         "The appliance's disk is full, so nothing of this request was stored. Free space (delete unused media), then send it again.";
 
-    /// <summary>SQLite's SQLITE_FULL, or a write refused with ENOSPC/EDQUOT (Linux) or a disk-full error (Windows).</summary>
+    /// <summary>The database's own "disk full", or a write refused with ENOSPC/EDQUOT (Linux) or a disk-full error (Windows).</summary>
     public static bool IsStorageFull(Exception e) => e switch
     {
-        SqliteException { SqliteErrorCode: 13 } => true,
         IOException { HResult: 28 or 122 or unchecked((int)0x80070070) or unchecked((int)0x80070027) } => true,
+        _ when IsDatabaseFull(e) => true,
         _ => e.InnerException is { } inner && IsStorageFull(inner),
     };
+
+    /// <summary>The host's database says its disk is full (each host implements it for its database).</summary>
+    private static partial bool IsDatabaseFull(Exception e);
+
+    /// <summary>The host's database stayed locked by other writers past its wait.</summary>
+    private static partial bool IsDatabaseBusy(Exception e);
 
     public const string BusyDetail =
         "The appliance is overloaded: the database stayed busy with other writes for 30 seconds, so nothing of this request was stored. Send it again in a few seconds.";
 
-    /// <summary>SQLITE_BUSY or SQLITE_LOCKED after the 30-second busy wait: overload, not a fault.</summary>
-    public static bool IsBusy(Exception e) => e is SqliteException { SqliteErrorCode: 5 or 6 } || (e.InnerException is { } inner && IsBusy(inner));
+    /// <summary>The database stayed busy past its wait: overload, not a fault.</summary>
+    public static bool IsBusy(Exception e) => IsDatabaseBusy(e) || (e.InnerException is { } inner && IsBusy(inner));
 
     private static void Customize(ProblemDetailsContext context)
     {
