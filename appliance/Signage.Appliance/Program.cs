@@ -66,8 +66,11 @@ try
     builder.Services.AddSingleton<ManifestService>();
     builder.Services.AddSingleton<ManifestEpochs>();
     builder.Services.AddHostedService(services => services.GetRequiredService<ManifestEpochs>());
+    builder.Services.AddSingleton<EventIngestion>();
+    builder.Services.AddHostedService(services => services.GetRequiredService<EventIngestion>());
     builder.Services.AddSingleton<VenueMonitor>();
     builder.Services.AddHostedService<MonitoringService>();
+    builder.Services.AddHostedService<EventRetention>();
     builder.Services.AddAdminPages(settings.DataDirectory);
 
     var app = builder.Build();
@@ -95,6 +98,7 @@ try
     app.MapMedia();
     app.MapReports();
     app.MapIncidents();
+    app.MapDeviceEvents();
     app.MapAdmin();
 
     await app.StartAsync();

@@ -70,7 +70,12 @@ public static class ReportEndpoints
         var errors = new Dictionary<string, string[]>();
         if (from is null || !LocalDatePattern.Iso.Parse(from).Success) errors["from"] = ["Give from as a venue-local date, yyyy-MM-dd."];
         if (to is null || !LocalDatePattern.Iso.Parse(to).Success) errors["to"] = ["Give to as a venue-local date, yyyy-MM-dd."];
-        if (errors.Count == 0) errors["to"] = [$"to must not be before from, and a report covers at most {MaxDays} days."];
+        if (errors.Count == 0)
+        {
+            var (start, end) = (LocalDatePattern.Iso.Parse(from!).Value, LocalDatePattern.Iso.Parse(to!).Value);
+            errors["to"] = [end < start ? $"to ({to}) is before from ({from})."
+                : $"A report covers at most {MaxDays} days; {from} to {to} is {Period.DaysBetween(start, end) + 1}. Split the range."];
+        }
         if (groupBy is not null && !GroupBys.Contains(groupBy)) errors["groupBy"] = [$"groupBy is one of {string.Join(", ", GroupBys)}."];
         return ProblemResponses.Invalid(errors);
     }
