@@ -86,7 +86,8 @@ public sealed class EventLogTests : ApplianceApiTests
         var second = await ListAsync(deviceId, $"limit=2&cursor={first.NextCursor}");
         Assert.Equal([3L, 2L], second.Items.Select(e => e.Sequence));
         var last = await ListAsync(deviceId, $"limit=2&cursor={second.NextCursor}");
-        Assert.Equal(([1L], (string?)null), ([.. last.Items.Select(e => e.Sequence)], last.NextCursor));
+        Assert.Equal(1L, Assert.Single(last.Items).Sequence);
+        Assert.Null(last.NextCursor);
 
         var starts = await ListAsync(deviceId, "type=APP_STARTED");
         Assert.Equal([(5L, "APP_STARTED"), (1L, "APP_STARTED")], starts.Items.Select(e => (e.Sequence, e.EventType)));
