@@ -2,7 +2,7 @@
 # One-year proof-of-play report over 10 million plays (issue 5). Creates a real appliance database
 # (the published binary migrates it and creates the admin and venue), stops it, fills it straight
 # with SQL: ROWS proof_of_play rows over 365 venue-local days, 4 campaigns, 20 assets, 50 screens,
-# and the daily aggregates those rows make; starts the appliance on it again and times
+# and the daily aggregates and report rollups those rows make; starts the appliance on it again and times
 #   GET /v1/venues/{id}/reports/proof-of-play?from=2025-01-01&to=2025-12-31&groupBy=…  (each groupBy)
 #   GET /v1/venues/{id}/reports/proof-of-play.csv?…
 # over real HTTP with curl (median and max of RUNS runs after one warm-up). Reports read the daily
@@ -61,9 +61,15 @@ INSERT INTO proof_of_play (event_id, event_type, device_id, venue_id, campaign_i
 INSERT INTO proof_of_play_daily (venue_id, local_date, campaign_id, asset_id, device_id, plays, total_duration_ms)
   SELECT venue_id, local_date, campaign_id, asset_id, device_id, COUNT(*), SUM(duration_ms) FROM proof_of_play
   GROUP BY venue_id, local_date, campaign_id, asset_id, device_id;
+-- The per-dimension rollups the reports read (the appliance writes them with the daily rows).
+INSERT INTO proof_of_play_rollup (venue_id, dimension, local_date, key, plays, total_duration_ms)
+  SELECT venue_id, 'campaign', local_date, campaign_id, SUM(plays), SUM(total_duration_ms) FROM proof_of_play_daily GROUP BY venue_id, local_date, campaign_id
+  UNION ALL SELECT venue_id, 'content', local_date, asset_id, SUM(plays), SUM(total_duration_ms) FROM proof_of_play_daily GROUP BY venue_id, local_date, asset_id
+  UNION ALL SELECT venue_id, 'device', local_date, device_id, SUM(plays), SUM(total_duration_ms) FROM proof_of_play_daily GROUP BY venue_id, local_date, device_id
+  UNION ALL SELECT venue_id, 'day', local_date, local_date, SUM(plays), SUM(total_duration_ms) FROM proof_of_play_daily GROUP BY venue_id, local_date;
 COMMIT;
 SQL
-echo "filled: $(sqlite3 "$db" 'SELECT COUNT(*) FROM proof_of_play;') plays, $(sqlite3 "$db" 'SELECT COUNT(*) FROM proof_of_play_daily;') daily rows, in $(( $(date +%s) - fill_start )) s; database $(du -h "$db" | cut -f1)"
+echo "filled: $(sqlite3 "$db" 'SELECT COUNT(*) FROM proof_of_play;') plays, $(sqlite3 "$db" 'SELECT COUNT(*) FROM proof_of_play_daily;') daily rows, $(sqlite3 "$db" 'SELECT COUNT(*) FROM proof_of_play_rollup;') rollup rows, in $(( $(date +%s) - fill_start )) s; database $(du -h "$db" | cut -f1)"
 
 start_appliance
 token=$(curl -sf -H "Content-Type: application/json" -d '{"email":"bench@venue.test","password":"benchmark-password"}' "$base/v1/auth/login" | jq -r .accessToken)

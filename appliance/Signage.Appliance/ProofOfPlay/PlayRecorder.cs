@@ -16,7 +16,8 @@ namespace Signage.Appliance.ProofOfPlay;
 /// the same transaction that stores the events, so the two never disagree.
 /// Lives on the event writer's connection (see <see cref="Player.EventIngestion"/>): statements are
 /// compiled once, lookups are cached for one transaction, and a transaction's plays are summed per
-/// day, campaign, content and screen in memory and written as one upsert per key before the commit.
+/// day, campaign, content and screen in memory and written as one upsert per key before the commit,
+/// with the per-dimension rollups that reports read.
 /// </summary>
 public sealed class PlayRecorder
 {
@@ -32,6 +33,7 @@ public sealed class PlayRecorder
     private readonly SqliteCommand _zone;
     private readonly SqliteCommand _insertPlay;
     private readonly SqliteCommand _addDaily;
+    private readonly SqliteCommand _addRollup;
     private readonly Dictionary<(string Venue, string Asset), (string Sha, string Type, long? DurationMs)?> _assets = [];
     private readonly Dictionary<(string Venue, string Playlist), (bool Exists, string? Campaign)> _playlists = [];
     private readonly Dictionary<string, DateTimeZone> _zones = [];
@@ -55,6 +57,11 @@ public sealed class PlayRecorder
             VALUES ($venue, $date, $campaign, $asset, $device, $plays, $duration)
             ON CONFLICT DO UPDATE SET plays = plays + excluded.plays, total_duration_ms = total_duration_ms + excluded.total_duration_ms;
             """, "$venue", "$date", "$campaign", "$asset", "$device", "$plays", "$duration");
+        _addRollup = connection.Prepare("""
+            INSERT INTO proof_of_play_rollup (venue_id, dimension, local_date, key, plays, total_duration_ms)
+            VALUES ($venue, $dimension, $date, $key, $plays, $duration)
+            ON CONFLICT DO UPDATE SET plays = plays + excluded.plays, total_duration_ms = total_duration_ms + excluded.total_duration_ms;
+            """, "$venue", "$dimension", "$date", "$key", "$plays", "$duration");
     }
 
     public sealed record Play(string PlaylistId, string AssetId, Instant StartedAt, long? DurationMs, string? Result);
@@ -81,7 +88,7 @@ public sealed class PlayRecorder
     /// <summary>Starts a transaction's work: lookups are read afresh, nothing is pending.</summary>
     public void Begin(SqliteTransaction transaction)
     {
-        foreach (var command in (ReadOnlySpan<SqliteCommand>)[_asset, _playlist, _zone, _insertPlay, _addDaily]) command.Transaction = transaction;
+        foreach (var command in (ReadOnlySpan<SqliteCommand>)[_asset, _playlist, _zone, _insertPlay, _addDaily, _addRollup]) command.Transaction = transaction;
         _assets.Clear();
         _playlists.Clear();
         _zones.Clear();
@@ -115,10 +122,20 @@ public sealed class PlayRecorder
         _daily[key] = (sum.Plays + 1, sum.DurationMs + (play.DurationMs ?? 0));
     }
 
-    /// <summary>Adds the transaction's plays to the daily aggregates; call just before the commit.</summary>
+    /// <summary>Adds the transaction's plays to the daily aggregates and the report rollups; call just before the commit.</summary>
     public void WriteDailyTotals()
     {
-        foreach (var (key, sum) in _daily) _addDaily.Run(key.Venue, key.Date, key.Campaign, key.Asset, key.Device, sum.Plays, sum.DurationMs);
+        var rollups = new Dictionary<(string Venue, string Dimension, string Date, string Key), (long Plays, long DurationMs)>();
+        foreach (var (key, sum) in _daily)
+        {
+            _addDaily.Run(key.Venue, key.Date, key.Campaign, key.Asset, key.Device, sum.Plays, sum.DurationMs);
+            foreach (var (dimension, value) in (ReadOnlySpan<(string, string)>)[("campaign", key.Campaign), ("content", key.Asset), ("device", key.Device), ("day", key.Date)])
+            {
+                var rollup = rollups.GetValueOrDefault((key.Venue, dimension, key.Date, value));
+                rollups[(key.Venue, dimension, key.Date, value)] = (rollup.Plays + sum.Plays, rollup.DurationMs + sum.DurationMs);
+            }
+        }
+        foreach (var (key, sum) in rollups) _addRollup.Run(key.Venue, key.Dimension, key.Date, key.Key, sum.Plays, sum.DurationMs);
         _daily.Clear();
     }
 

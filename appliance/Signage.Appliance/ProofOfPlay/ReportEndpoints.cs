@@ -12,7 +12,8 @@ namespace Signage.Appliance.ProofOfPlay;
 
 /// <summary>
 /// Proof-of-play reports (seed 001): plays and total duration over venue-local dates, grouped by
-/// campaign, content, screen or day, from the daily aggregates. The CSV is the same query written
+/// campaign, content, screen or day, from the daily aggregates' per-dimension rollups
+/// (proof_of_play_rollup, written with them), never from the raw log. The CSV is the same query written
 /// as RFC 4180, streamed, so its totals equal the JSON's exactly.
 /// </summary>
 public static class ReportEndpoints
@@ -82,18 +83,18 @@ public static class ReportEndpoints
 
     private static List<ReportRow> Rows(SqliteConnection connection, string venueId, Query query)
     {
-        var (key, label) = query.GroupBy switch
+        var label = query.GroupBy switch
         {
-            "content" => ("d.asset_id", "(SELECT display_name FROM asset WHERE asset_id = d.asset_id)"),
-            "device" => ("d.device_id", "(SELECT name FROM device WHERE device_id = d.device_id)"),
-            "day" => ("d.local_date", "NULL"),
-            _ => ("d.campaign_id", "(SELECT brand_name || ' — ' || name FROM campaign WHERE campaign_id = d.campaign_id)"),
+            "content" => "(SELECT display_name FROM asset WHERE asset_id = r.key)",
+            "device" => "(SELECT name FROM device WHERE device_id = r.key)",
+            "day" => "NULL",
+            _ => "(SELECT brand_name || ' — ' || name FROM campaign WHERE campaign_id = r.key)",
         };
         return connection.Query($"""
-            SELECT {key}, {label}, SUM(d.plays), SUM(d.total_duration_ms) FROM proof_of_play_daily d
-            WHERE d.venue_id = $venue AND d.local_date BETWEEN $from AND $to GROUP BY {key} ORDER BY {key};
+            SELECT r.key, {label}, SUM(r.plays), SUM(r.total_duration_ms) FROM proof_of_play_rollup r
+            WHERE r.venue_id = $venue AND r.dimension = $dimension AND r.local_date BETWEEN $from AND $to GROUP BY r.key ORDER BY r.key;
             """, null, r => new ReportRow(r.GetString(0), r.NullableString(1), r.GetInt64(2), r.GetInt64(3)),
-            ("$venue", venueId), ("$from", query.From), ("$to", query.To));
+            ("$venue", venueId), ("$dimension", query.GroupBy), ("$from", query.From), ("$to", query.To));
     }
 
     /// <summary>RFC 4180: quote a field that holds a comma, quote or line break; double inner quotes.</summary>
