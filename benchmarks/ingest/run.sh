@@ -53,7 +53,11 @@ INSERT INTO playlist (playlist_id, venue_id, name, campaign_id, created_at_utc, 
 SQL
 
 echo "== appliance: $SCREENS screens x batches of $BATCH PLAY_END, ${SECONDS_RUN}s, real HTTP, synchronous=FULL =="
+# COUNT_COMMITS=1: count the appliance's fsync/fdatasync calls during the load with strace (slows
+# it down; shows how many requests share one durable commit).
+if [ "${COUNT_COMMITS:-0}" = 1 ]; then strace -f -qq -c -e trace=fsync,fdatasync -p "$app_pid" -o "$work/fsyncs.txt" & strace_pid=$!; fi
 dotnet artifacts/ingest-loadgen/LoadGen.dll "$base" bench@venue.test benchmark-password pl_bench ast_bench "$SCREENS" "$BATCH" "$SECONDS_RUN" | tee "$work/load.txt"
+if [ -n "${strace_pid:-}" ]; then kill -INT "$strace_pid"; wait "$strace_pid" 2>/dev/null || true; echo "appliance syncs during the run:"; cat "$work/fsyncs.txt"; fi
 acknowledged=$(grep -o 'acknowledged_events=[0-9]*' "$work/load.txt" | cut -d= -f2)
 stored=$(sqlite3 "$db" "SELECT COUNT(*) FROM proof_of_play;")
 aggregated=$(sqlite3 "$db" "SELECT COALESCE(SUM(plays), 0) FROM proof_of_play_daily;")
