@@ -103,7 +103,7 @@ public static class TelemetryEndpoints
         {
             stored = await ingestion.StoreAsync(device, now, incoming, http.RequestAborted);
         }
-        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException && !http.RequestAborted.IsCancellationRequested)
         {
             return ProblemResponses.Problem(StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable,
                 "The appliance is stopping; nothing from this batch was stored. Send it again later.");
