@@ -78,10 +78,13 @@ try
     builder.Services.AddSingleton<ManifestService>();
     builder.Services.AddSingleton<ManifestEpochs>();
     builder.Services.AddHostedService(services => services.GetRequiredService<ManifestEpochs>());
+    builder.Services.AddSingleton<EventIngestion>();
+    builder.Services.AddHostedService(services => services.GetRequiredService<EventIngestion>());
     builder.Services.AddSingleton<VenueMonitor>();
     builder.Services.AddHostedService<MonitoringService>();
     builder.Services.AddSingleton<BlobScrub>();
     builder.Services.AddHostedService<BlobScrubService>();
+    builder.Services.AddHostedService<EventRetention>();
     builder.Services.AddAdminPages(settings.DataDirectory);
     // mDNS / DNS-SD: screens find the appliance by themselves (setting Discovery:Enabled, default true).
     if (DiscoveryAdvertiser.IsEnabled(builder.Configuration)) builder.Services.AddHostedService<DiscoveryAdvertiser>();
@@ -114,6 +117,7 @@ try
     app.MapReports();
     app.MapIncidents();
     app.MapHub();
+    app.MapDeviceEvents();
     app.MapAdmin();
 
     await app.StartAsync();

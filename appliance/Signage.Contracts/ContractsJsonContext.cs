@@ -60,6 +60,7 @@ namespace Signage.Contracts;
 [JsonSerializable(typeof(CommandResultRequest))]
 [JsonSerializable(typeof(ProofOfPlayReport))]
 [JsonSerializable(typeof(ItemsResponse<IncidentResponse>))]
+[JsonSerializable(typeof(ItemsResponse<DeviceEventResponse>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(DeviceResponse))]
 [JsonSerializable(typeof(ItemsResponse<DeviceResponse>))]

@@ -10,3 +10,8 @@ public sealed record ReportTotal(long Plays, long TotalDurationMs);
 public sealed record ProofOfPlayReport(string From, string To, string GroupBy, ReportRow[] Rows, ReportTotal Total);
 
 public sealed record IncidentResponse(string IncidentId, string DeviceId, string Type, string Severity, string Details, string OpenedAtUtc, string? ResolvedAtUtc);
+
+/// <summary>GET /v1/venues/{venueId}/devices/{deviceId}/events: one stored screen event. <see cref="EventTimeUtc"/> is
+/// the authoritative time (the appliance's when the device clock was plainly wrong, <see cref="ClockSuspect"/>).</summary>
+public sealed record DeviceEventResponse(string EventId, long Sequence, string EventType, string Severity, string EventTimeUtc, string ReceivedAtUtc,
+    bool ClockSuspect, System.Text.Json.JsonElement Payload);

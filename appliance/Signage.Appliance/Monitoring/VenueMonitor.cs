@@ -3,52 +3,161 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using NodaTime;
 using Signage.Appliance.Data;
+using Signage.Appliance.Devices;
+using Signage.Appliance.Player;
+using static Signage.Contracts.PlayerProtocol;
 using Signage.Contracts;
 using Signage.Scheduling;
 
 namespace Signage.Appliance.Monitoring;
 
 /// <summary>
-/// Notices what a venue owner would want to hear about (seed 001 monitoring): a screen offline
-/// while the venue is open, a full cache. Incidents open themselves when the condition holds and
-/// resolve themselves when it no longer does; one open incident per kind and screen.
-/// Time comes from the injected clock; <see cref="RunOnce"/> is the whole check.
+/// Notices what a venue owner would want to hear about (seed 001 monitoring, issue 5): a screen
+/// offline while the venue is open, a full cache, repeated download failures, a frozen or
+/// crash-looping player, content that never arrives, and proof-of-play that silently stops.
+/// Incidents open themselves when the condition holds and resolve themselves when it no longer
+/// does; one open incident per kind and screen. Time comes from the injected clock; thresholds are
+/// settings (README's settings table); <see cref="RunOnce"/> is the whole check.
 /// </summary>
-public sealed class VenueMonitor(Database database, IClock clock, IConfiguration configuration)
+public sealed class VenueMonitor(Database database, IClock clock, IConfiguration configuration, DeviceDirectory directory, ManifestService manifests)
 {
     public const string OfflineDuringHours = "OFFLINE_DURING_HOURS";
     public const string LowStorage = "LOW_STORAGE";
+    public const string DownloadFail = "DOWNLOAD_FAIL";
+    public const string PlaybackStuck = "PLAYBACK_STUCK";
+    public const string CrashLoop = "CRASH_LOOP";
+    public const string StaleContent = "STALE_CONTENT";
+    public const string EventsMissing = "EVENTS_MISSING";
+
+    /// <summary>How many of a screen's newest events (by sequence) the event-based checks read: bounds a pass's cost.</summary>
+    public const int RecentEventsRead = 5_000;
 
     /// <summary>Setting <c>Monitoring:OfflineAfterSeconds</c>; default 3 × the 60-second heartbeat.</summary>
-    public Duration OfflineAfter { get; } = Duration.FromSeconds(Setting(configuration, "Monitoring:OfflineAfterSeconds", 180));
+    public Duration OfflineAfter { get; } = Seconds(configuration, "Monitoring:OfflineAfterSeconds", 180);
 
     /// <summary>Setting <c>Monitoring:IntervalSeconds</c>: how often the checks run (default 15).</summary>
-    public TimeSpan Interval { get; } = TimeSpan.FromSeconds(Setting(configuration, "Monitoring:IntervalSeconds", 15));
+    public TimeSpan Interval { get; } = Seconds(configuration, "Monitoring:IntervalSeconds", 15).ToTimeSpan();
+
+    private readonly int _downloadFailures = Setting(configuration, "Monitoring:DownloadFailCount", 3);
+    private readonly Duration _downloadWindow = Seconds(configuration, "Monitoring:DownloadFailWindowSeconds", 900);
+    private readonly int _starts = Setting(configuration, "Monitoring:CrashLoopCount", 5);
+    private readonly Duration _startsWindow = Seconds(configuration, "Monitoring:CrashLoopWindowSeconds", 600);
+    private readonly int _stuckFactor = Setting(configuration, "Monitoring:PlaybackStuckFactor", 3);
+    private readonly Duration _stuckSlack = Seconds(configuration, "Monitoring:PlaybackStuckSlackSeconds", 60);
+    private readonly Duration _staleAfter = Seconds(configuration, "Monitoring:StaleContentSeconds", 600);
+    private readonly Duration _gapAfter = Seconds(configuration, "Monitoring:EventsMissingAfterSeconds", 600);
+    private readonly Duration _playsSilentAfter = Seconds(configuration, "Monitoring:PlaysSilentSeconds", 1800);
+
+    /// <summary>Per screen: the manifest ETag it should apply, and since when (STALE_CONTENT counts from the publish that made it).</summary>
+    private readonly Dictionary<string, (string ETag, Instant Since)> _expected = [];
 
     private static int Setting(IConfiguration configuration, string key, int fallback) =>
         int.TryParse(configuration[key], CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
+
+    private static Duration Seconds(IConfiguration configuration, string key, int fallback) => Duration.FromSeconds(Setting(configuration, key, fallback));
 
     public void RunOnce()
     {
         var now = clock.GetCurrentInstant();
         using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
+        // Read first, outside a write transaction, so screens' events are never held up by a pass.
+        var findings = new List<Finding>();
         var screens = connection.Query("""
-            SELECT d.device_id, d.venue_id, v.timezone, v.opening_hours_json, s.last_seen_at_utc, s.cache_used_bytes, s.cache_total_bytes
+            SELECT d.device_id, d.venue_id, v.timezone, v.opening_hours_json, s.last_seen_at_utc, s.cache_used_bytes, s.cache_total_bytes,
+                s.state, s.applied_manifest_etag, s.current_asset_id, s.current_item_since_utc, d.created_at_utc,
+                (SELECT CASE WHEN a.media_type = 'VIDEO' AND a.duration_ms IS NOT NULL THEN a.duration_ms
+                        ELSE (SELECT MAX(i.duration_ms) FROM playlist_item i WHERE i.asset_id = a.asset_id) END
+                 FROM asset a WHERE a.asset_id = s.current_asset_id)
             FROM device d JOIN venue v ON v.venue_id = d.venue_id JOIN device_status s ON s.device_id = d.device_id;
-            """, transaction,
+            """, null,
             r => (Device: r.GetString(0), Venue: r.GetString(1), Zone: r.GetString(2), Hours: r.GetString(3), LastSeen: Sql.ParseUtc(r.GetString(4)),
-                Used: r.IsDBNull(5) ? 0 : r.GetInt64(5), Total: r.IsDBNull(6) ? 0 : r.GetInt64(6)));
+                Used: r.IsDBNull(5) ? 0 : r.GetInt64(5), Total: r.IsDBNull(6) ? 0 : r.GetInt64(6), State: r.GetString(7), Applied: r.NullableString(8),
+                Asset: r.NullableString(9), ItemSince: Sql.ParseUtcOrNull(r.NullableString(10)), PairedAt: Sql.ParseUtc(r.GetString(11)),
+                ItemMs: r.IsDBNull(12) ? (long?)null : r.GetInt64(12)));
         foreach (var s in screens)
         {
-            var offline = now - s.LastSeen > OfflineAfter;
+            var online = now - s.LastSeen <= OfflineAfter;
+            var playing = online && s.State == "PLAYING";
             var open = IsOpen(s.Hours, TimeZones.Effective(null, s.Zone, null).Zone, now);
-            Set(connection, transaction, s.Device, s.Venue, OfflineDuringHours, "CRITICAL", offline && open, now,
-                new() { ["lastSeenAtUtc"] = Sql.Utc(s.LastSeen) });
-            Set(connection, transaction, s.Device, s.Venue, LowStorage, "WARNING", s.Total > 0 && s.Used > s.Total * 9 / 10, now,
-                new() { ["usedBytes"] = s.Used.ToString(CultureInfo.InvariantCulture), ["totalBytes"] = s.Total.ToString(CultureInfo.InvariantCulture) });
+            findings.Add(new(s.Device, s.Venue, OfflineDuringHours, "CRITICAL", !online && open,
+                new() { ["lastSeenAtUtc"] = Sql.Utc(s.LastSeen) }));
+            findings.Add(new(s.Device, s.Venue, LowStorage, "WARNING", s.Total > 0 && s.Used > s.Total * 9 / 10,
+                new() { ["usedBytes"] = Text(s.Used), ["totalBytes"] = Text(s.Total) }));
+
+            var recent = RecentEvents(connection, s.Device);
+            var failures = recent.Where(e => e.Type == EventTypes.DownloadFailed && e.Time > now - _downloadWindow).ToList();
+            findings.Add(new(s.Device, s.Venue, DownloadFail, "WARNING", failures.Count >= _downloadFailures,
+                new() { ["failures"] = Text(failures.Count), ["windowSeconds"] = Text((long)_downloadWindow.TotalSeconds), ["lastPayload"] = failures.FirstOrDefault().Payload ?? "{}" }));
+            var starts = recent.Count(e => e.Type == EventTypes.AppStarted && e.Time > now - _startsWindow);
+            findings.Add(new(s.Device, s.Venue, CrashLoop, "CRITICAL", starts >= _starts,
+                new() { ["appStarts"] = Text(starts), ["windowSeconds"] = Text((long)_startsWindow.TotalSeconds) }));
+
+            // Frozen: heartbeats have named the same showing of an item far beyond its length.
+            var itemLength = Duration.FromMilliseconds(s.ItemMs ?? 10_000);
+            var stuck = playing && s.Asset is not null && s.ItemSince is { } since && now - since > itemLength * _stuckFactor + _stuckSlack;
+            findings.Add(new(s.Device, s.Venue, PlaybackStuck, "CRITICAL", stuck,
+                new() { ["assetId"] = s.Asset ?? "", ["showingSinceUtc"] = s.ItemSince is { } t ? Sql.Utc(t) : "", ["itemDurationMs"] = Text((long)itemLength.TotalMilliseconds) }));
+
+            // Stale: online, yet still on an older manifest well after the one it should have was made.
+            var expected = Expected(s.Device, now);
+            var stale = online && expected is { } e && s.Applied != e.ETag && now - e.Since > _staleAfter;
+            findings.Add(new(s.Device, s.Venue, StaleContent, "WARNING", stale,
+                new() { ["appliedManifestEtag"] = s.Applied ?? "", ["expectedManifestEtag"] = expected?.ETag ?? "", ["expectedSinceUtc"] = expected is { } x ? Sql.Utc(x.Since) : "" }));
+
+            // Missing: a hole in the sequence numbers that has not filled, or a playing screen whose plays stopped.
+            var gap = Gap(recent, now - _gapAfter);
+            var lastPlay = recent.Where(r => r.Type is EventTypes.PlayEnd or EventTypes.PlayStart).Select(r => (Instant?)r.Received).FirstOrDefault()
+                ?? LastPlayReceived(connection, s.Device);
+            var silentSince = Instant.Max(lastPlay ?? s.PairedAt, s.PairedAt);
+            var playsStopped = playing && now - silentSince > _playsSilentAfter;
+            findings.Add(new(s.Device, s.Venue, EventsMissing, "WARNING", gap is not null || playsStopped, gap is { } g
+                ? new() { ["reason"] = "SEQUENCE_GAP", ["missingFrom"] = Text(g.From), ["missingTo"] = Text(g.To) }
+                : new() { ["reason"] = "PLAYS_STOPPED", ["lastPlayReceivedAtUtc"] = lastPlay is { } p ? Sql.Utc(p) : "" }));
         }
+        using var transaction = connection.BeginTransaction();
+        foreach (var finding in findings) Set(connection, transaction, finding, now);
         transaction.Commit();
+    }
+
+    private sealed record Finding(string DeviceId, string VenueId, string Type, string Severity, bool Holds, Dictionary<string, string> Details);
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private readonly record struct RecentEvent(long Sequence, string Type, Instant Time, Instant Received, string? Payload);
+
+    /// <summary>The screen's newest events, newest first (the sequence index, read backwards).</summary>
+    private static List<RecentEvent> RecentEvents(SqliteConnection connection, string deviceId) =>
+        connection.Query($"""
+            SELECT sequence, event_type, event_time_utc, received_at_utc, CASE WHEN event_type = 'DOWNLOAD_FAILED' THEN payload_json END
+            FROM device_event WHERE device_id = $device ORDER BY sequence DESC LIMIT {RecentEventsRead};
+            """, null, r => new RecentEvent(r.GetInt64(0), r.GetString(1), Sql.ParseUtc(r.GetString(2)), Sql.ParseUtc(r.GetString(3)), r.NullableString(4)),
+            ("$device", deviceId));
+
+    private static Instant? LastPlayReceived(SqliteConnection connection, string deviceId) =>
+        Sql.ParseUtcOrNull(connection.Scalar<string>("""
+            SELECT received_at_utc FROM device_event WHERE device_id = $device AND event_type IN ('PLAY_END', 'PLAY_START') ORDER BY sequence DESC LIMIT 1;
+            """, null, ("$device", deviceId)));
+
+    /// <summary>The newest hole in the sequence numbers whose next event arrived before <paramref name="filledBy"/>.</summary>
+    private static (long From, long To)? Gap(List<RecentEvent> newestFirst, Instant filledBy)
+    {
+        for (var i = 0; i + 1 < newestFirst.Count; i++)
+        {
+            var (after, before) = (newestFirst[i], newestFirst[i + 1]);
+            if (after.Sequence > before.Sequence + 1 && after.Received < filledBy) return (before.Sequence + 1, after.Sequence - 1);
+        }
+        return null;
+    }
+
+    private (string ETag, Instant Since)? Expected(string deviceId, Instant now)
+    {
+        if (directory.Find(deviceId) is not { } device || manifests.ExpectedETag(device) is not { } etag)
+        {
+            _expected.Remove(deviceId);
+            return null;
+        }
+        if (!_expected.TryGetValue(deviceId, out var known) || known.ETag != etag) _expected[deviceId] = known = (etag, now);
+        return known;
     }
 
     /// <summary>Opening hours are per ISO weekday; a close at or before the open runs past midnight.</summary>
@@ -64,22 +173,21 @@ public sealed class VenueMonitor(Database database, IClock clock, IConfiguration
             || (h.Day == yesterday && h.CloseMinutes <= h.OpenMinutes && minute < h.CloseMinutes));
     }
 
-    private static void Set(SqliteConnection connection, SqliteTransaction transaction, string deviceId, string venueId, string type, string severity,
-        bool holds, Instant now, Dictionary<string, string> details)
+    private static void Set(SqliteConnection connection, SqliteTransaction transaction, Finding f, Instant now)
     {
-        if (holds)
+        if (f.Holds)
         {
             connection.Execute("""
                 INSERT INTO incident (incident_id, venue_id, device_id, type, severity, details_json, opened_at_utc)
                 VALUES ($id, $venue, $device, $type, $severity, $details, $now)
                 ON CONFLICT (device_id, type) WHERE resolved_at_utc IS NULL DO UPDATE SET details_json = excluded.details_json;
-                """, transaction, ("$id", Ids.New("inc")), ("$venue", venueId), ("$device", deviceId), ("$type", type), ("$severity", severity),
-                ("$details", JsonSerializer.Serialize(details, MonitoringJsonContext.Default.DictionaryStringString)), ("$now", Sql.Utc(now)));
+                """, transaction, ("$id", Ids.New("inc")), ("$venue", f.VenueId), ("$device", f.DeviceId), ("$type", f.Type), ("$severity", f.Severity),
+                ("$details", JsonSerializer.Serialize(f.Details, MonitoringJsonContext.Default.DictionaryStringString)), ("$now", Sql.Utc(now)));
         }
         else
         {
             connection.Execute("UPDATE incident SET resolved_at_utc = $now WHERE device_id = $device AND type = $type AND resolved_at_utc IS NULL;",
-                transaction, ("$now", Sql.Utc(now)), ("$device", deviceId), ("$type", type));
+                transaction, ("$now", Sql.Utc(now)), ("$device", f.DeviceId), ("$type", f.Type));
         }
     }
 }

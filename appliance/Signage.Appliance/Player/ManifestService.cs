@@ -47,6 +47,10 @@ public sealed class ManifestService(Database database, ManifestEpochs epochs, IC
     /// <summary>The ETag the screen would get now, if it has been built (for the dashboard).</summary>
     public string? CurrentETag(string deviceId) => _cache.TryGetValue(deviceId, out var cached) ? cached.ETag : null;
 
+    /// <summary>The ETag (unquoted, as in the manifest body) the screen should have applied by now:
+    /// its manifest, rebuilt if the venue changed since it last asked; null if it never asked.</summary>
+    public string? ExpectedETag(DeviceEntry device) => _cache.TryGetValue(device.DeviceId, out var cached) ? Get(device, cached.BaseUrl).ETag.Trim('"') : null;
+
     private CachedManifest Build(DeviceEntry device, string baseUrl, long epoch)
     {
         var now = clock.GetCurrentInstant();

@@ -42,14 +42,17 @@ public static class TelemetryEndpoints
         using var transaction = connection.BeginTransaction();
         connection.Execute("""
             INSERT INTO device_status (device_id, last_seen_at_utc, state, applied_manifest_etag, current_asset_id, cache_used_bytes, cache_total_bytes,
-                pending_downloads, heartbeat_json, clock_skew_seconds)
-            VALUES ($device, $now, $state, $etag, $asset, $used, $total, $pending, $json, $skew)
+                pending_downloads, heartbeat_json, clock_skew_seconds, current_item_key, current_item_since_utc)
+            VALUES ($device, $now, $state, $etag, $asset, $used, $total, $pending, $json, $skew, $item, $now)
             ON CONFLICT (device_id) DO UPDATE SET last_seen_at_utc = excluded.last_seen_at_utc, state = excluded.state,
                 applied_manifest_etag = excluded.applied_manifest_etag, current_asset_id = excluded.current_asset_id,
                 cache_used_bytes = excluded.cache_used_bytes, cache_total_bytes = excluded.cache_total_bytes,
-                pending_downloads = excluded.pending_downloads, heartbeat_json = excluded.heartbeat_json, clock_skew_seconds = excluded.clock_skew_seconds;
+                pending_downloads = excluded.pending_downloads, heartbeat_json = excluded.heartbeat_json, clock_skew_seconds = excluded.clock_skew_seconds,
+                -- Since when the screen has shown this very item (PLAYBACK_STUCK): kept while the item stays the same.
+                current_item_since_utc = CASE WHEN current_item_key IS excluded.current_item_key THEN current_item_since_utc ELSE excluded.current_item_since_utc END,
+                current_item_key = excluded.current_item_key;
             """, transaction,
-            ("$device", device.DeviceId), ("$now", Sql.Utc(now)), ("$state", request.State), ("$etag", request.ManifestEtag),
+            ("$device", device.DeviceId), ("$now", Sql.Utc(now)), ("$state", request.State), ("$etag", request.ManifestEtag), ("$item", ItemKey(request.Playback)),
             ("$asset", request.Playback?.CurrentAssetId), ("$used", request.Cache?.UsedBytes), ("$total", request.Cache?.TotalBytes),
             ("$pending", request.Cache?.PendingDownloads), ("$json", JsonSerializer.Serialize(request, ContractsJsonContext.Default.HeartbeatRequest)), ("$skew", skew));
         connection.Execute("UPDATE device SET app_version = $version WHERE device_id = $device AND app_version IS NOT $version;", transaction,
@@ -58,48 +61,66 @@ public static class TelemetryEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> Events(EventBatchRequest request, HttpContext http, DeviceCaller device, Database database, RateLimiter limiter, IClock clock)
+    private static async Task<IResult> Events(EventBatchRequest request, HttpContext http, DeviceCaller device, EventIngestion ingestion, RateLimiter limiter, IClock clock)
     {
         if (limiter.Enforce(http, RateLimit.EventsPerDevice, device.DeviceId) is { } refused) return refused;
         if (request.Events.Length > MaxEventsPerBatch)
             return ProblemResponses.Problem(StatusCodes.Status422UnprocessableEntity, "BATCH_TOO_LARGE",
                 $"A batch holds at most {MaxEventsPerBatch} events; this one has {request.Events.Length}. Split it.");
 
+        // Everything that needs no database is checked here, on the request's thread; the single
+        // writer only looks up and stores.
         var now = clock.GetCurrentInstant();
         var rejected = new List<RejectedEvent>();
-        int accepted = 0, duplicates = 0;
-        await using var connection = await database.OpenAsync(http.RequestAborted);
-        using var transaction = connection.BeginTransaction();
-        var plays = new ProofOfPlay.PlayRecorder(connection, transaction, device.VenueId, device.DeviceId);
+        var incoming = new List<IncomingEvent>(request.Events.Length);
         for (var i = 0; i < request.Events.Length; i++)
         {
             var e = request.Events[i];
-            var (play, playProblem) = e.EventType is EventTypes.PlayStart or EventTypes.PlayEnd && Problem(e) is null ? plays.Read(e) : (null, null);
-            if ((Problem(e) ?? playProblem) is { } reason)
+            if (Problem(e) is { } reason)
             {
                 rejected.Add(new RejectedEvent(i, e.EventId, reason));
                 continue;
             }
             var eventTime = ParseInstant(e.EventTimeUtc)!.Value;
-            var suspect = eventTime > now + ClockTolerance || eventTime < now - Duration.FromDays(366);
-            var inserted = connection.Execute("""
-                INSERT INTO device_event (event_id, device_id, venue_id, sequence, event_type, severity, event_time_utc, received_at_utc, clock_suspect, payload_json)
-                VALUES ($id, $device, $venue, $sequence, $type, $severity, $time, $now, $suspect, $payload)
-                ON CONFLICT (event_id) DO NOTHING;
-                """, transaction,
-                ("$id", e.EventId.ToLowerInvariant()), ("$device", device.DeviceId), ("$venue", device.VenueId), ("$sequence", e.Sequence), ("$type", e.EventType),
-                ("$severity", e.Severity), ("$time", Sql.Utc(suspect ? now : eventTime)), ("$now", Sql.Utc(now)), ("$suspect", suspect ? 1 : 0),
-                ("$payload", e.Payload is { } payload ? payload.GetRawText() : "{}"));
-            if (inserted == 1)
+            ProofOfPlay.PlayRecorder.Play? play = null;
+            if (e.EventType is EventTypes.PlayStart or EventTypes.PlayEnd)
             {
-                accepted++;
-                if (play is not null) plays.Record(e, play, device.DeviceId, eventTime, now);
+                (play, var playProblem) = ProofOfPlay.PlayRecorder.Read(e, eventTime);
+                if (playProblem is not null)
+                {
+                    rejected.Add(new RejectedEvent(i, e.EventId, playProblem));
+                    continue;
+                }
             }
-            else duplicates++;
+            var suspect = eventTime > now + ClockTolerance || eventTime < now - Duration.FromDays(366);
+            var deviceTimeUtc = Sql.Utc(eventTime);
+            incoming.Add(new IncomingEvent(i, e.EventId.ToLowerInvariant(), e.Sequence, e.EventType, e.Severity, deviceTimeUtc,
+                suspect ? Sql.Utc(now) : deviceTimeUtc, suspect, e.Payload is { } payload ? payload.GetRawText() : "{}", play));
         }
-        transaction.Commit();
+
+        (int Accepted, int Duplicates, List<RejectedEvent> Rejected)? stored;
+        try
+        {
+            stored = await ingestion.StoreAsync(device, now, incoming, http.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException && !http.RequestAborted.IsCancellationRequested)
+        {
+            return ProblemResponses.Problem(StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable,
+                "The appliance is stopping; nothing from this batch was stored. Send it again later.");
+        }
+        if (stored is not { } result)
+            return ProblemResponses.Problem(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized,
+                "This screen was removed or moved while its events were on the way; pair it again.");
+        var (accepted, duplicates, refusedByVenue) = result;
+        rejected.AddRange(refusedByVenue);
+        rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
         return TypedResults.Ok(new EventBatchResponse(accepted, duplicates, rejected.Count, [.. rejected]));
     }
+
+    /// <summary>One showing of one item: a new loop over the same single item is a new showing.</summary>
+    private static string? ItemKey(PlaybackState? playback) => playback is { CurrentAssetId: { } asset }
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{playback.PlaylistId}|{playback.PublishedVersion}|{playback.CurrentItemIndex}|{playback.LoopCount}|{asset}")
+        : null;
 
     /// <summary>Why an event cannot be stored, or null.</summary>
     private static string? Problem(PlayerEvent e)

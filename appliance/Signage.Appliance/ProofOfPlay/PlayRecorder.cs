@@ -13,7 +13,11 @@ namespace Signage.Appliance.ProofOfPlay;
 /// Turns PLAY_START / PLAY_END events into proof-of-play rows (seed 001). A PLAY_END carries the
 /// whole play and counts on its own, so a lost PLAY_START never loses a play. Venue, campaign and
 /// content version are derived here, never taken from the screen. The daily aggregate is updated in
-/// the caller's transaction, the same one that stores the event, so the two never disagree.
+/// the same transaction that stores the events, so the two never disagree.
+/// Lives on the event writer's connection (see <see cref="Player.EventIngestion"/>): statements are
+/// compiled once, lookups are cached for one transaction, and a transaction's plays are summed per
+/// day, campaign, content and screen in memory and written as one upsert per key before the commit,
+/// with the per-dimension rollups that reports read.
 /// </summary>
 public sealed class PlayRecorder
 {
@@ -24,28 +28,46 @@ public sealed class PlayRecorder
     /// <summary>Longest still image an item may show (playlist validation allows 1 hour).</summary>
     public static readonly Duration MaxImageDuration = Duration.FromHours(1);
 
-    private readonly SqliteConnection _connection;
-    private readonly SqliteTransaction _transaction;
-    private readonly string _venueId;
-    private readonly DateTimeZone _zone;
-    private readonly Instant _pairedAt;
-    private readonly Dictionary<string, (string Sha, string Type, long? DurationMs)?> _assets = [];
-    private readonly Dictionary<string, (bool Exists, string? Campaign)> _playlists = [];
+    private readonly SqliteCommand _asset;
+    private readonly SqliteCommand _playlist;
+    private readonly SqliteCommand _zone;
+    private readonly SqliteCommand _insertPlay;
+    private readonly SqliteCommand _addDaily;
+    private readonly SqliteCommand _addRollup;
+    private readonly Dictionary<(string Venue, string Asset), (string Sha, string Type, long? DurationMs)?> _assets = [];
+    private readonly Dictionary<(string Venue, string Playlist), (bool Exists, string? Campaign)> _playlists = [];
+    private readonly Dictionary<string, DateTimeZone> _zones = [];
+    private readonly Dictionary<DailyKey, (long Plays, long DurationMs)> _daily = [];
 
-    public PlayRecorder(SqliteConnection connection, SqliteTransaction transaction, string venueId, string deviceId)
+    private readonly record struct DailyKey(string Venue, string Date, string Campaign, string Asset, string Device);
+
+    public PlayRecorder(SqliteConnection connection)
     {
-        _connection = connection;
-        _transaction = transaction;
-        _venueId = venueId;
-        var zone = connection.Scalar<string>("SELECT timezone FROM venue WHERE venue_id = $venue;", transaction, ("$venue", venueId));
-        _zone = TimeZones.Effective(null, zone, null).Zone;
-        _pairedAt = Sql.ParseUtc(connection.Scalar<string>("SELECT created_at_utc FROM device WHERE device_id = $device;", transaction, ("$device", deviceId))!);
+        _asset = connection.Prepare("SELECT sha256, media_type, duration_ms FROM asset WHERE asset_id = $asset AND venue_id = $venue AND sha256 IS NOT NULL;", "$asset", "$venue");
+        _playlist = connection.Prepare("SELECT campaign_id FROM playlist WHERE playlist_id = $playlist AND venue_id = $venue;", "$playlist", "$venue");
+        _zone = connection.Prepare("SELECT timezone FROM venue WHERE venue_id = $venue;", "$venue");
+        _insertPlay = connection.Prepare("""
+            INSERT INTO proof_of_play (event_id, event_type, device_id, venue_id, campaign_id, playlist_id, asset_id, content_sha256, device_time_utc,
+                server_received_utc, started_at_utc, local_date, duration_ms, result, clock_suspect)
+            VALUES ($id, $type, $device, $venue, $campaign, $playlist, $asset, $sha, $deviceTime, $received, $started, $date, $duration, $result, $suspect);
+            """, "$id", "$type", "$device", "$venue", "$campaign", "$playlist", "$asset", "$sha", "$deviceTime", "$received", "$started", "$date", "$duration",
+            "$result", "$suspect");
+        _addDaily = connection.Prepare("""
+            INSERT INTO proof_of_play_daily (venue_id, local_date, campaign_id, asset_id, device_id, plays, total_duration_ms)
+            VALUES ($venue, $date, $campaign, $asset, $device, $plays, $duration)
+            ON CONFLICT DO UPDATE SET plays = plays + excluded.plays, total_duration_ms = total_duration_ms + excluded.total_duration_ms;
+            """, "$venue", "$date", "$campaign", "$asset", "$device", "$plays", "$duration");
+        _addRollup = connection.Prepare("""
+            INSERT INTO proof_of_play_rollup (venue_id, dimension, local_date, key, plays, total_duration_ms)
+            VALUES ($venue, $dimension, $date, $key, $plays, $duration)
+            ON CONFLICT DO UPDATE SET plays = plays + excluded.plays, total_duration_ms = total_duration_ms + excluded.total_duration_ms;
+            """, "$venue", "$dimension", "$date", "$key", "$plays", "$duration");
     }
 
     public sealed record Play(string PlaylistId, string AssetId, Instant StartedAt, long? DurationMs, string? Result);
 
-    /// <summary>The play an event describes, or why it cannot be counted.</summary>
-    public (Play? Play, string? Reason) Read(PlayerEvent e)
+    /// <summary>The play an event's payload describes, or why it cannot be counted (no database needed).</summary>
+    public static (Play? Play, string? Reason) Read(PlayerEvent e, Instant eventTime)
     {
         var payload = e.Payload;
         string? Text(string name) => payload is { } p && p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
@@ -54,64 +76,95 @@ public sealed class PlayRecorder
         var started = Text("startedAtUtc") is { } s && InstantPattern.ExtendedIso.Parse(s) is { Success: true } parsed ? parsed.Value : (Instant?)null;
         long? duration = payload is { } q && q.TryGetProperty("durationMs", out var d) && d.ValueKind == JsonValueKind.Number && d.TryGetInt64(out var ms) ? ms : null;
         var result = Text("result");
-        var isEnd = e.EventType == EventTypes.PlayEnd;
 
         if (playlistId is null || assetId is null) return (null, "A play needs payload.playlistId and payload.assetId.");
-        if (isEnd && (started is null || duration is null || result is null)) return (null, "PLAY_END needs payload.startedAtUtc, durationMs and result: it carries the whole play.");
+        if (e.EventType == EventTypes.PlayEnd && (started is null || duration is null || result is null))
+            return (null, "PLAY_END needs payload.startedAtUtc, durationMs and result: it carries the whole play.");
         if (result is not null && !PlayResults.All.Contains(result)) return (null, $"result must be one of {string.Join(", ", PlayResults.All)}, not '{result}'.");
         if (duration < 0) return (null, $"durationMs is negative ({duration}).");
-        if (Asset(assetId) is not { } asset) return (null, $"No asset '{assetId}' in this venue.");
-        if (!Playlist(playlistId).Exists) return (null, $"No playlist '{playlistId}' in this venue.");
-        var bound = asset.Type == "VIDEO" && asset.DurationMs is { } own ? Duration.FromMilliseconds(own) * 3 + Slack : MaxImageDuration + Slack;
-        if (duration is { } length && Duration.FromMilliseconds(length) > bound)
-            return (null, $"durationMs {length} is beyond any real play of this item (at most {(long)bound.TotalMilliseconds} ms).");
-        return (new Play(playlistId, assetId, started ?? InstantPattern.ExtendedIso.Parse(e.EventTimeUtc).Value, duration, result), null);
+        return (new Play(playlistId, assetId, started ?? eventTime, duration, result), null);
     }
 
-    /// <summary>Stores a play whose event was just stored for the first time, and counts a PLAY_END.</summary>
-    public void Record(PlayerEvent e, Play play, string deviceId, Instant deviceTime, Instant received)
+    /// <summary>Starts a transaction's work: lookups are read afresh, nothing is pending.</summary>
+    public void Begin(SqliteTransaction transaction)
+    {
+        foreach (var command in (ReadOnlySpan<SqliteCommand>)[_asset, _playlist, _zone, _insertPlay, _addDaily, _addRollup]) command.Transaction = transaction;
+        _assets.Clear();
+        _playlists.Clear();
+        _zones.Clear();
+        _daily.Clear();
+    }
+
+    /// <summary>Why a play cannot be counted in this venue (unknown asset or playlist, an insane duration), or null.</summary>
+    public string? Check(string venueId, Play play)
+    {
+        if (Asset(venueId, play.AssetId) is not { } asset) return $"No asset '{play.AssetId}' in this venue.";
+        if (!Playlist(venueId, play.PlaylistId).Exists) return $"No playlist '{play.PlaylistId}' in this venue.";
+        var bound = asset.Type == "VIDEO" && asset.DurationMs is { } own ? Duration.FromMilliseconds(own) * 3 + Slack : MaxImageDuration + Slack;
+        return play.DurationMs is { } length && Duration.FromMilliseconds(length) > bound
+            ? $"durationMs {length} is beyond any real play of this item (at most {(long)bound.TotalMilliseconds} ms)."
+            : null;
+    }
+
+    /// <summary>Stores a checked play whose event was just stored for the first time, and counts a PLAY_END.</summary>
+    public void Record(string eventId, string eventType, Play play, string venueId, string deviceId, Instant pairedAt, string deviceTimeUtc, Instant received, string receivedUtc)
     {
         // A start in the future, or before the screen was paired, is a wrong device clock (spec 30.9).
-        var suspect = play.StartedAt > received + Duration.FromMinutes(5) || play.StartedAt < _pairedAt - Duration.FromMinutes(5);
+        var suspect = play.StartedAt > received + Duration.FromMinutes(5) || play.StartedAt < pairedAt - Duration.FromMinutes(5);
         var startedAt = suspect ? received - Duration.FromMilliseconds(play.DurationMs ?? 0) : play.StartedAt;
-        var localDate = LocalDatePattern.Iso.Format(startedAt.InZone(_zone).Date);
-        var campaign = Playlist(play.PlaylistId).Campaign;
-        _connection.Execute("""
-            INSERT INTO proof_of_play (event_id, event_type, device_id, venue_id, campaign_id, playlist_id, asset_id, content_sha256, device_time_utc,
-                server_received_utc, started_at_utc, local_date, duration_ms, result, clock_suspect)
-            VALUES ($id, $type, $device, $venue, $campaign, $playlist, $asset, $sha, $deviceTime, $received, $started, $date, $duration, $result, $suspect);
-            """, _transaction, ("$id", e.EventId.ToLowerInvariant()), ("$type", e.EventType), ("$device", deviceId), ("$venue", _venueId), ("$campaign", campaign),
-            ("$playlist", play.PlaylistId), ("$asset", play.AssetId), ("$sha", Asset(play.AssetId)?.Sha), ("$deviceTime", Sql.Utc(deviceTime)),
-            ("$received", Sql.Utc(received)), ("$started", Sql.Utc(startedAt)), ("$date", localDate), ("$duration", play.DurationMs), ("$result", play.Result),
-            ("$suspect", suspect ? 1 : 0));
-        if (e.EventType != EventTypes.PlayEnd) return;
-        _connection.Execute("""
-            INSERT INTO proof_of_play_daily (venue_id, local_date, campaign_id, asset_id, device_id, plays, total_duration_ms)
-            VALUES ($venue, $date, $campaign, $asset, $device, 1, $duration)
-            ON CONFLICT DO UPDATE SET plays = plays + 1, total_duration_ms = total_duration_ms + excluded.total_duration_ms;
-            """, _transaction, ("$venue", _venueId), ("$date", localDate), ("$campaign", campaign ?? ""), ("$asset", play.AssetId), ("$device", deviceId),
-            ("$duration", play.DurationMs ?? 0));
+        var localDate = LocalDatePattern.Iso.Format(startedAt.InZone(Zone(venueId)).Date);
+        var campaign = Playlist(venueId, play.PlaylistId).Campaign;
+        _insertPlay.Run(eventId, eventType, deviceId, venueId, campaign, play.PlaylistId, play.AssetId, Asset(venueId, play.AssetId)?.Sha, deviceTimeUtc,
+            receivedUtc, Sql.Utc(startedAt), localDate, play.DurationMs, play.Result, suspect ? 1L : 0L);
+        if (eventType != EventTypes.PlayEnd) return;
+        var key = new DailyKey(venueId, localDate, campaign ?? "", play.AssetId, deviceId);
+        var sum = _daily.GetValueOrDefault(key);
+        _daily[key] = (sum.Plays + 1, sum.DurationMs + (play.DurationMs ?? 0));
     }
 
-    private (string Sha, string Type, long? DurationMs)? Asset(string assetId)
+    /// <summary>Adds the transaction's plays to the daily aggregates and the report rollups; call just before the commit.</summary>
+    public void WriteDailyTotals()
     {
-        if (!_assets.TryGetValue(assetId, out var asset))
+        var rollups = new Dictionary<(string Venue, string Dimension, string Date, string Key), (long Plays, long DurationMs)>();
+        foreach (var (key, sum) in _daily)
         {
-            asset = _connection.Query("SELECT sha256, media_type, duration_ms FROM asset WHERE asset_id = $asset AND venue_id = $venue AND sha256 IS NOT NULL;",
-                _transaction, r => ((string, string, long?)?)(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2)),
-                ("$asset", assetId), ("$venue", _venueId)).FirstOrDefault();
-            _assets[assetId] = asset;
+            _addDaily.Run(key.Venue, key.Date, key.Campaign, key.Asset, key.Device, sum.Plays, sum.DurationMs);
+            foreach (var (dimension, value) in (ReadOnlySpan<(string, string)>)[("campaign", key.Campaign), ("content", key.Asset), ("device", key.Device), ("day", key.Date)])
+            {
+                var rollup = rollups.GetValueOrDefault((key.Venue, dimension, key.Date, value));
+                rollups[(key.Venue, dimension, key.Date, value)] = (rollup.Plays + sum.Plays, rollup.DurationMs + sum.DurationMs);
+            }
+        }
+        foreach (var (key, sum) in rollups) _addRollup.Run(key.Venue, key.Dimension, key.Date, key.Key, sum.Plays, sum.DurationMs);
+        _daily.Clear();
+    }
+
+    private DateTimeZone Zone(string venueId)
+    {
+        if (!_zones.TryGetValue(venueId, out var zone))
+        {
+            _zone.Parameters[0].Value = venueId;
+            zone = _zones[venueId] = TimeZones.Effective(null, _zone.ExecuteScalar() as string, null).Zone;
+        }
+        return zone;
+    }
+
+    private (string Sha, string Type, long? DurationMs)? Asset(string venueId, string assetId)
+    {
+        if (!_assets.TryGetValue((venueId, assetId), out var asset))
+        {
+            asset = _asset.QueryFirst(r => ((string, string, long?)?)(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2)), assetId, venueId);
+            _assets[(venueId, assetId)] = asset;
         }
         return asset;
     }
 
-    private (bool Exists, string? Campaign) Playlist(string playlistId)
+    private (bool Exists, string? Campaign) Playlist(string venueId, string playlistId)
     {
-        if (!_playlists.TryGetValue(playlistId, out var playlist))
+        if (!_playlists.TryGetValue((venueId, playlistId), out var playlist))
         {
-            playlist = _connection.Query("SELECT campaign_id FROM playlist WHERE playlist_id = $playlist AND venue_id = $venue;", _transaction,
-                r => (true, r.NullableString(0)), ("$playlist", playlistId), ("$venue", _venueId)).FirstOrDefault();
-            _playlists[playlistId] = playlist;
+            playlist = _playlist.QueryFirst(r => (true, r.NullableString(0)), playlistId, venueId);
+            _playlists[(venueId, playlistId)] = playlist;
         }
         return playlist;
     }

@@ -12,7 +12,8 @@ namespace Signage.Appliance.ProofOfPlay;
 
 /// <summary>
 /// Proof-of-play reports (seed 001): plays and total duration over venue-local dates, grouped by
-/// campaign, content, screen or day, from the daily aggregates. The CSV is the same query written
+/// campaign, content, screen or day, from the daily aggregates' per-dimension rollups
+/// (proof_of_play_rollup, written with them), never from the raw log. The CSV is the same query written
 /// as RFC 4180, streamed, so its totals equal the JSON's exactly.
 /// </summary>
 public static class ReportEndpoints
@@ -70,25 +71,30 @@ public static class ReportEndpoints
         var errors = new Dictionary<string, string[]>();
         if (from is null || !LocalDatePattern.Iso.Parse(from).Success) errors["from"] = ["Give from as a venue-local date, yyyy-MM-dd."];
         if (to is null || !LocalDatePattern.Iso.Parse(to).Success) errors["to"] = ["Give to as a venue-local date, yyyy-MM-dd."];
-        if (errors.Count == 0) errors["to"] = [$"to must not be before from, and a report covers at most {MaxDays} days."];
+        if (errors.Count == 0)
+        {
+            var (start, end) = (LocalDatePattern.Iso.Parse(from!).Value, LocalDatePattern.Iso.Parse(to!).Value);
+            errors["to"] = [end < start ? $"to ({to}) is before from ({from})."
+                : $"A report covers at most {MaxDays} days; {from} to {to} is {Period.DaysBetween(start, end) + 1}. Split the range."];
+        }
         if (groupBy is not null && !GroupBys.Contains(groupBy)) errors["groupBy"] = [$"groupBy is one of {string.Join(", ", GroupBys)}."];
         return ProblemResponses.Invalid(errors);
     }
 
     private static List<ReportRow> Rows(SqliteConnection connection, string venueId, Query query)
     {
-        var (key, label) = query.GroupBy switch
+        var label = query.GroupBy switch
         {
-            "content" => ("d.asset_id", "(SELECT display_name FROM asset WHERE asset_id = d.asset_id)"),
-            "device" => ("d.device_id", "(SELECT name FROM device WHERE device_id = d.device_id)"),
-            "day" => ("d.local_date", "NULL"),
-            _ => ("d.campaign_id", "(SELECT brand_name || ' — ' || name FROM campaign WHERE campaign_id = d.campaign_id)"),
+            "content" => "(SELECT display_name FROM asset WHERE asset_id = r.key)",
+            "device" => "(SELECT name FROM device WHERE device_id = r.key)",
+            "day" => "NULL",
+            _ => "(SELECT brand_name || ' — ' || name FROM campaign WHERE campaign_id = r.key)",
         };
         return connection.Query($"""
-            SELECT {key}, {label}, SUM(d.plays), SUM(d.total_duration_ms) FROM proof_of_play_daily d
-            WHERE d.venue_id = $venue AND d.local_date BETWEEN $from AND $to GROUP BY {key} ORDER BY {key};
+            SELECT r.key, {label}, SUM(r.plays), SUM(r.total_duration_ms) FROM proof_of_play_rollup r
+            WHERE r.venue_id = $venue AND r.dimension = $dimension AND r.local_date BETWEEN $from AND $to GROUP BY r.key ORDER BY r.key;
             """, null, r => new ReportRow(r.GetString(0), r.NullableString(1), r.GetInt64(2), r.GetInt64(3)),
-            ("$venue", venueId), ("$from", query.From), ("$to", query.To));
+            ("$venue", venueId), ("$dimension", query.GroupBy), ("$from", query.From), ("$to", query.To));
     }
 
     /// <summary>RFC 4180: quote a field that holds a comma, quote or line break; double inner quotes.</summary>

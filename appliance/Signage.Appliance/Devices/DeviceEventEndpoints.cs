@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text.Json;
+using Signage.Appliance.Auth;
+using Signage.Appliance.Data;
+using Signage.Appliance.Problems;
+using Signage.Contracts;
+using static Signage.Contracts.PlayerProtocol;
+
+namespace Signage.Appliance.Devices;
+
+/// <summary>
+/// A screen's stored events for support (spec 27.8.3's table plus plays), newest first by the
+/// screen's own sequence numbers, cursor-paginated (spec 27.1). Kept as long as
+/// <c>Retention:DeviceEventDays</c> says.
+/// </summary>
+public static class DeviceEventEndpoints
+{
+    public static IEndpointRouteBuilder MapDeviceEvents(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/venues/{venueId}/devices/{deviceId}/events", List).RequireVenueRole(VenueRank.Viewer);
+        return app;
+    }
+
+    /// <summary>The cursor is "sequence.rowid" of the last event given: sequence numbers can repeat after a reinstall, rowids cannot.</summary>
+    private static async Task<IResult> List(string venueId, string deviceId, string? type, string? cursor, int? limit, Database database, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 500) return ProblemResponses.Invalid(new() { ["limit"] = ["limit is between 1 and 500."] });
+        if (type is not null && !EventTypes.All.Contains(type)) return ProblemResponses.Invalid(new() { ["type"] = [$"'{type}' is not an event type ({string.Join(", ", EventTypes.All)})."] });
+        var (beforeSequence, beforeRow) = (long.MaxValue, long.MaxValue);
+        if (cursor is not null && (cursor.Split('.') is not [var s, var r]
+            || !long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out beforeSequence)
+            || !long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out beforeRow)))
+            return ProblemResponses.Problem(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "The cursor is not one this endpoint gave out.");
+        var size = limit ?? 100;
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (!DeviceStore.Exists(connection, null, venueId, deviceId)) return Authentication.NotFound("screen");
+        var rows = connection.Query("""
+            SELECT event_id, sequence, event_type, severity, event_time_utc, received_at_utc, clock_suspect, payload_json, rowid FROM device_event
+            WHERE device_id = $device AND ($type IS NULL OR event_type = $type) AND (sequence, rowid) < ($sequence, $row)
+            ORDER BY sequence DESC, rowid DESC LIMIT $limit;
+            """, null,
+            r => (Event: new DeviceEventResponse(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6) == 1,
+                Payload(r.GetString(7))), Row: r.GetInt64(8)),
+            ("$device", deviceId), ("$type", type), ("$sequence", beforeSequence), ("$row", beforeRow), ("$limit", size + 1));
+        var next = rows.Count > size ? string.Create(CultureInfo.InvariantCulture, $"{rows[size - 1].Event.Sequence}.{rows[size - 1].Row}") : null;
+        return TypedResults.Ok(new ItemsResponse<DeviceEventResponse>([.. rows.Take(size).Select(r => r.Event)], next));
+    }
+
+    private static JsonElement Payload(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+}

@@ -1,0 +1,159 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using NodaTime;
+using Signage.Appliance.Auth;
+using Signage.Appliance.Data;
+using Signage.Appliance.ProofOfPlay;
+using Signage.Contracts;
+
+namespace Signage.Appliance.Player;
+
+/// <summary>One event that passed the checks that need no database, ready for the writer.
+/// <see cref="EventTimeUtc"/> is the authoritative time: the device's, or the appliance's when the
+/// device clock was plainly wrong (<see cref="ClockSuspect"/>, spec 30.9).</summary>
+public sealed record IncomingEvent(int Index, string EventId, long Sequence, string EventType, string Severity, string DeviceTimeUtc, string EventTimeUtc,
+    bool ClockSuspect, string PayloadJson, PlayRecorder.Play? Play);
+
+/// <summary>
+/// Stores event batches with group commit. A request checks its events on its own thread and
+/// queues them; one writer takes everything queued, stores it in ONE transaction, commits, and only
+/// then answers each of those requests. With <c>synchronous = FULL</c> a commit costs an fsync, so
+/// sharing it among all waiting requests is what lets a hundred screens post at once
+/// (docs/PERFORMANCE.md), and a 2xx still means committed. One writer also means no lock queue
+/// between requests, and two concurrent copies of an event meet the primary key one after the
+/// other: stored and counted once. If a transaction fails, each request in it is retried alone so
+/// one bad request cannot fail the others.
+/// </summary>
+public sealed class EventIngestion(Database database, ILogger<EventIngestion> logger) : BackgroundService
+{
+    /// <summary>Events per transaction at most: bounds a commit's latency and memory.</summary>
+    public const int MaxEventsPerCommit = 20_000;
+
+    private readonly Channel<Submission> _queue = Channel.CreateBounded<Submission>(new BoundedChannelOptions(4_096)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    /// <summary>What the writer answers: null when the screen no longer exists in its venue.</summary>
+    private sealed record Submission(string DeviceId, string VenueId, Instant ReceivedAt, string ReceivedUtc, List<IncomingEvent> Events,
+        TaskCompletionSource<(int Accepted, int Duplicates, List<RejectedEvent> Rejected)?> Done);
+
+    /// <summary>Stores the events once committed; null if the device was removed or moved meanwhile.</summary>
+    public async Task<(int Accepted, int Duplicates, List<RejectedEvent> Rejected)?> StoreAsync(DeviceCaller device, Instant receivedAt, List<IncomingEvent> events,
+        CancellationToken cancellationToken)
+    {
+        var submission = new Submission(device.DeviceId, device.VenueId, receivedAt, Sql.Utc(receivedAt), events,
+            new(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(submission, cancellationToken);
+        // Once queued, the events will be committed whether or not the screen still waits.
+        return await submission.Done.Task;
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => WriteLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task WriteLoop(CancellationToken stoppingToken)
+    {
+        using var connection = database.Open();
+        // Event ids are random UUIDs: their primary-key indexes take inserts all over the B-tree, which
+        // the default 2 MB page cache turns into reads once the tables grow. 64 MB keeps them in memory.
+        connection.Execute("PRAGMA cache_size = -65536;", null);
+        var writer = new Writer(connection);
+        var group = new List<Submission>();
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                var events = 0;
+                while (events < MaxEventsPerCommit && _queue.Reader.TryRead(out var next))
+                {
+                    group.Add(next);
+                    events += next.Events.Count;
+                }
+                Commit(writer, group);
+                group.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _queue.Writer.TryComplete();
+            // Shutting down: whatever is still queued is refused, never silently dropped.
+            while (_queue.Reader.TryRead(out var left)) left.Done.TrySetException(new OperationCanceledException("The appliance is stopping."));
+        }
+    }
+
+    private void Commit(Writer writer, List<Submission> group)
+    {
+        try
+        {
+            var answers = writer.Write(group);
+            for (var i = 0; i < group.Count; i++) group[i].Done.TrySetResult(answers[i]);
+        }
+        catch (SqliteException e) when (group.Count > 1)
+        {
+            logger.LogWarning(e, "An event transaction of {Count} requests failed; storing each alone", group.Count);
+            foreach (var submission in group) Commit(writer, [submission]);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Storing events failed");
+            foreach (var submission in group) submission.Done.TrySetException(e);
+        }
+    }
+
+    /// <summary>The writer's compiled statements on its own connection.</summary>
+    private sealed class Writer(SqliteConnection connection)
+    {
+        private readonly SqliteCommand _device = connection.Prepare("SELECT created_at_utc FROM device WHERE device_id = $device AND venue_id = $venue;", "$device", "$venue");
+        private readonly SqliteCommand _insertEvent = connection.Prepare("""
+            INSERT INTO device_event (event_id, device_id, venue_id, sequence, event_type, severity, event_time_utc, received_at_utc, clock_suspect, payload_json)
+            VALUES ($id, $device, $venue, $sequence, $type, $severity, $time, $received, $suspect, $payload)
+            ON CONFLICT (event_id) DO NOTHING;
+            """, "$id", "$device", "$venue", "$sequence", "$type", "$severity", "$time", "$received", "$suspect", "$payload");
+        private readonly PlayRecorder _plays = new(connection);
+
+        public List<(int, int, List<RejectedEvent>)?> Write(List<Submission> group)
+        {
+            using var transaction = connection.BeginTransaction();
+            _device.Transaction = transaction;
+            _insertEvent.Transaction = transaction;
+            _plays.Begin(transaction);
+            var answers = new List<(int, int, List<RejectedEvent>)?>(group.Count);
+            foreach (var s in group) answers.Add(Write(s));
+            _plays.WriteDailyTotals();
+            transaction.Commit();
+            return answers;
+        }
+
+        private (int, int, List<RejectedEvent>)? Write(Submission s)
+        {
+            // The token was checked before the request queued; the screen may have been removed since.
+            if (_device.QueryFirst(r => r.GetString(0), s.DeviceId, s.VenueId) is not { } pairedAtUtc) return null;
+            var pairedAt = Sql.ParseUtc(pairedAtUtc);
+            var rejected = new List<RejectedEvent>();
+            int accepted = 0, duplicates = 0;
+            foreach (var e in s.Events)
+            {
+                if (e.Play is { } play && _plays.Check(s.VenueId, play) is { } reason)
+                {
+                    rejected.Add(new RejectedEvent(e.Index, e.EventId, reason));
+                    continue;
+                }
+                var inserted = _insertEvent.Run(e.EventId, s.DeviceId, s.VenueId, e.Sequence, e.EventType, e.Severity, e.EventTimeUtc, s.ReceivedUtc,
+                    e.ClockSuspect ? 1L : 0L, e.PayloadJson);
+                if (inserted == 0)
+                {
+                    duplicates++;
+                    continue;
+                }
+                accepted++;
+                if (e.Play is not null) _plays.Record(e.EventId, e.EventType, e.Play, s.VenueId, s.DeviceId, pairedAt, e.DeviceTimeUtc, s.ReceivedAt, s.ReceivedUtc);
+            }
+            return (accepted, duplicates, rejected);
+        }
+    }
+}
