@@ -10,6 +10,7 @@ public sealed class App : Application
 {
     private readonly PlayerPage _page = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly Platforms.Android.MulticastLock? _multicastLock;
 
     public App(ILoggerFactory loggers)
     {
@@ -21,10 +22,20 @@ public sealed class App : Application
             AppVersion = AppInfo.Current.VersionString,
             NetworkType = Microsoft.Maui.Networking.Connectivity.Current.ConnectionProfiles.Contains(ConnectionProfile.Ethernet) ? "ETHERNET" : "WIFI",
         };
-        // The appliance URL comes from the installer (adb shell setprop / a provisioning intent) until mDNS lands.
-        var appliance = new Uri(Preferences.Default.Get("appliance-url", "http://signage-appliance.local:5080/"));
-        var player = new PlayerCoordinator(options, new PlayerDependencies(new MauiScreen(_page), new ConfiguredApplianceLocator(appliance),
-            TimeProvider.System, loggers));
+        // The appliance is found by mDNS (a multicast lock lets the answers in); an installer may pin an
+        // address instead (preference "appliance-url") where the network blocks multicast.
+        IApplianceLocator locator;
+        if (Preferences.Default.Get<string?>("appliance-url", null) is { Length: > 0 } pinned)
+        {
+            locator = new ConfiguredApplianceLocator(new Uri(pinned));
+        }
+        else
+        {
+            _multicastLock = new Platforms.Android.MulticastLock();
+            locator = new MdnsApplianceLocator(logger: loggers.CreateLogger<MdnsApplianceLocator>());
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => _multicastLock?.Dispose();
+        }
+        var player = new PlayerCoordinator(options, new PlayerDependencies(new MauiScreen(_page), locator, TimeProvider.System, loggers));
         _ = Task.Run(async () =>
         {
             if (await player.RunAsync(_stop.Token) == PlayerExit.RestartRequested)
