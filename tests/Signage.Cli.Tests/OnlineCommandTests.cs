@@ -184,7 +184,7 @@ public sealed class OnlineCommandTests : IAsyncLifetime
 
         var backwards = await NativeCli.RunAsync(["export", "pop", "--from", "2026-11-30", "--to", "2026-11-01"], Credentials());
         Assert.Equal(65, backwards.ExitCode);
-        Assert.Contains("to must not be before from", backwards.Errors);
+        Assert.Contains("to (2026-11-01) is before from (2026-11-30)", backwards.Errors);
 
         var groupBy = await NativeCli.RunAsync(["export", "pop", "--from", "2026-11-01", "--to", "2026-11-02", "--group-by", "weather"], Credentials());
         Assert.Equal(64, groupBy.ExitCode);

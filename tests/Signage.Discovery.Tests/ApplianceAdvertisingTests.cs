@@ -80,7 +80,15 @@ public sealed partial class ApplianceAdvertisingTests : IDisposable
     public async Task Signage_discover_lists_the_appliance_with_the_url_other_commands_take()
     {
         var appliance = NamespacedProcess.Start(_net.A, NativeAppliance.Path, ["--urls", "http://0.0.0.0:0", "--data-dir", _temp.Combine("data")],
-            new Dictionary<string, string> { ["Discovery__Enabled"] = "true", ["Discovery__HostName"] = "cellar-box", ["SIGNAGE_VENUE_NAME"] = "The Cellar" });
+            new Dictionary<string, string>
+            {
+                ["Discovery__Enabled"] = "true",
+                ["Discovery__HostName"] = "cellar-box",
+                ["SIGNAGE_ADMIN_EMAIL"] = "owner@example.com",
+                ["SIGNAGE_ADMIN_PASSWORD"] = "correct horse battery",
+                ["SIGNAGE_VENUE_NAME"] = "The Cellar",
+                ["SIGNAGE_VENUE_TIMEZONE"] = "Europe/London",
+            });
         _processes.Add(appliance);
         var listening = await appliance.WaitForLineAsync(l => ListeningLine().IsMatch(l), Wait);
         var port = ListeningLine().Match(listening).Groups[1].Value;
@@ -93,7 +101,8 @@ public sealed partial class ApplianceAdvertisingTests : IDisposable
         var found = Assert.Single(System.Text.Json.Nodes.JsonNode.Parse(string.Join('\n', discover.Lines))!.AsArray());
         Assert.Equal($"http://{_net.AddressA}:{port}/", (string?)found!["url"]);
         Assert.Equal("1", (string?)found["apiVersion"]);
-        Assert.NotNull((string?)found["venueId"]);
+        Assert.Equal("The Cellar", (string?)found["name"]);
+        Assert.StartsWith("ven_", (string?)found["venueId"]);
 
         // Nothing to find: a precise message and exit code 69 (unavailable), not an empty success.
         Assert.Equal(0, await appliance.TerminateAsync());

@@ -192,8 +192,22 @@ public static partial class AdminEndpoints
             .Select(d => (Device: d, Seen: Ago(now, Sql.ParseUtcOrNull(d.LastSeenAtUtc)),
                 Asset: d.CurrentAssetId is { } assetId ? AssetStore.Load(connection, null, venue.VenueId, assetId) : null))
             .Select(x => new ScreenCard(x.Device, x.Asset?.DisplayName, x.Asset is null ? null : AssetStore.ThumbnailUrl(venue.VenueId, x.Asset.AssetId), x.Seen,
-                incidents.GetValueOrDefault(x.Device.DeviceId)))
+                incidents.GetValueOrDefault(x.Device.DeviceId), StaleSince(connection, venue, x.Device.DeviceId, now)))
             .ToList();
+    }
+
+    /// <summary>When the content a screen has still not applied was published, from its open STALE_CONTENT incident.</summary>
+    internal static string? StaleSince(SqliteConnection connection, AdminVenue venue, string deviceId, Instant now)
+    {
+        var since = connection.Scalar<string>("""
+            SELECT json_extract(details_json, '$.expectedSinceUtc') FROM incident
+            WHERE device_id = $device AND type = 'STALE_CONTENT' AND resolved_at_utc IS NULL;
+            """, null, ("$device", deviceId));
+        if (Sql.ParseUtcOrNull(since) is not { } instant) return null;
+        var zone = Scheduling.TimeZones.Effective(null, venue.Timezone, null).Zone;
+        var local = instant.InZone(zone);
+        var pattern = local.Date == now.InZone(zone).Date ? "HH:mm" : "MMM d HH:mm";
+        return NodaTime.Text.LocalDateTimePattern.CreateWithInvariantCulture(pattern).Format(local.LocalDateTime);
     }
 
     /// <summary>"just now", "5 min ago", "3 h ago", "2 days ago": what a bar manager reads at a glance.</summary>

@@ -17,7 +17,9 @@ public sealed record SetupPage(string Token, IReadOnlyList<string> Zones, string
 public sealed record SignInPage(string Token, string? Error, string Email, string? ReturnTo);
 
 /// <summary>One screen on the dashboard; <paramref name="Seen"/> is already in words ("2 min ago").</summary>
-public sealed record ScreenCard(DeviceResponse Device, string? AssetName, string? ThumbnailUrl, string? Seen, int OpenIncidents);
+/// <summary>StaleSince: venue-local "14:02" (or "Nov 21 14:02") of the publish an online screen has not applied
+/// in time (an open STALE_CONTENT incident), else null.</summary>
+public sealed record ScreenCard(DeviceResponse Device, string? AssetName, string? ThumbnailUrl, string? Seen, int OpenIncidents, string? StaleSince = null);
 
 public sealed record DashboardPage(LayoutModel Layout, AdminVenue Venue, IReadOnlyList<ScreenCard> Screens, BarChart Plays, HubConnectionView? Hub);
 

@@ -7,9 +7,10 @@ namespace Signage.Appliance.Admin;
 public static class AdminText
 {
     /// <summary>From what the screen reports it has applied, never from what was sent.</summary>
-    public static string Content(DeviceResponse d) => d.ContentState switch
+    public static string Content(DeviceResponse d, string? staleSince = null) => d.ContentState switch
     {
         "UP_TO_DATE" => "Up to date",
+        "UPDATING" when staleSince is not null => $"Stale since {staleSince}",
         "UPDATING" => d.PendingDownloads is > 0 ? $"Updating ({d.PendingDownloads} file{(d.PendingDownloads == 1 ? "" : "s")} to go)" : "Updating",
         _ => "Unknown",
     };

@@ -487,7 +487,7 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
         await SignInAsync(admin, AdminEmail, AdminPassword);
         var backwards = await admin.GetAsync("/admin/reports?from=2026-11-20&to=2026-11-01&groupBy=content");
         Assert.Equal(HttpStatusCode.OK, backwards.StatusCode);
-        Assert.Contains("to must not be before from", await backwards.Content.ReadAsStringAsync());
+        Assert.Contains("to (2026-11-01) is before from (2026-11-20)", await backwards.Content.ReadAsStringAsync());
         var nonsense = await (await admin.GetAsync("/admin/reports?from=yesterday&to=2026-11-01&groupBy=mood")).Content.ReadAsStringAsync();
         Assert.Contains("Give from as a venue-local date", nonsense);
         Assert.Contains("groupBy is one of", nonsense);
@@ -536,7 +536,7 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
             BaseAddress = baseAddress ?? _api.Process.BaseAddress,
         };
 
-    private static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password)
+    internal static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string email, string password)
     {
         var form = await client.GetStringAsync("/admin/signin");
         var response = await PostFormAsync(client, "/admin/signin", Token(form), ("email", email), ("password", password));

@@ -113,6 +113,14 @@ public sealed class IncidentTests : ApplianceApiTests
         Assert.Equal(("WARNING", applied), (open.Severity, Details(open)["appliedManifestEtag"]));
         Assert.NotEqual(applied, Details(open)["expectedManifestEtag"]);
 
+        // The dashboard tells the truth about it: "Stale since HH:mm" (venue-local time of the publish; the venue is in London).
+        using var admin = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+            { BaseAddress = Api.Process.BaseAddress };
+        await AdminPagesTests.SignInAsync(admin, AdminEmail, AdminPassword);
+        var since = DateTimeOffset.Parse(Details(open)["expectedSinceUtc"], CultureInfo.InvariantCulture);
+        var local = TimeZoneInfo.ConvertTime(since, TimeZoneInfo.FindSystemTimeZoneById("Europe/London"));
+        Assert.Contains($"Stale since {local:HH:mm}", await admin.GetStringAsync("/admin"));
+
         applied = await ManifestEtagAsync(token);
         Assert.Equal(Details(open)["expectedManifestEtag"], applied);
         await PollAsync(deviceId, "STALE_CONTENT", resolved: true);
