@@ -95,18 +95,26 @@
   if (!drop) return;
   var venue = drop.dataset.venue, list = document.getElementById("uploads");
   var base = "/v1/venues/" + venue + "/assets/uploads";
+  // Uploads still running: the page reloads (to show the new cards) only when none is, so one
+  // finished file never cuts off the others.
+  var running = 0, anyReady = false;
+  function finished(ready) {
+    anyReady = anyReady || ready;
+    if (--running === 0 && anyReady) setTimeout(function () { location.reload(); }, 800);
+  }
   document.getElementById("files").addEventListener("change", function (e) { Array.prototype.forEach.call(e.target.files, upload); e.target.value = ""; });
   ["dragenter", "dragover"].forEach(function (t) { drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.add("over"); }); });
   ["dragleave", "drop"].forEach(function (t) { drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.remove("over"); }); });
   drop.addEventListener("drop", function (e) { Array.prototype.forEach.call(e.dataTransfer.files, upload); });
 
   function upload(file) {
+    running++;
     var li = document.createElement("li");
     li.innerHTML = "<span class=name></span><span class=state>Starting\u2026</span><progress max=100 value=0></progress>";
     li.querySelector(".name").textContent = file.name;
     list.appendChild(li);
     var state = li.querySelector(".state"), bar = li.querySelector("progress");
-    function fail(text) { state.textContent = text; state.className = "state danger"; }
+    function fail(text) { state.textContent = text; state.className = "state danger"; finished(false); }
     fetch(base, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ fileName: file.name, sizeBytes: file.size }) })
       .then(function (r) { return r.json().then(function (b) { if (!r.ok) throw new Error(b.detail || "Refused"); return b; }); })
@@ -130,10 +138,10 @@
 
     function poll(assetId) {
       fetch("/v1/venues/" + venue + "/assets/" + assetId, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (a) {
-        if (a.status === "READY") { state.textContent = "Ready"; bar.value = 100; setTimeout(function () { location.reload(); }, 800); }
+        if (a.status === "READY") { state.textContent = "Ready"; bar.value = 100; finished(true); }
         else if (a.status === "FAILED") { fail(a.failureDetail || a.failureReason || "This file could not be used."); }
         else { state.textContent = "Processing\u2026"; setTimeout(function () { poll(assetId); }, 1500); }
-      });
+      }).catch(function () { fail("Lost contact with the appliance; reload the page to see this file's state."); });
     }
   }
 })();
