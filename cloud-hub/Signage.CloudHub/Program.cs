@@ -7,6 +7,7 @@ using Signage.CloudHub.Enrollment;
 using Signage.CloudHub.HeadOffice;
 using Signage.CloudHub.Hosting;
 using Signage.CloudHub.Library;
+using Signage.CloudHub.Pages;
 using Signage.CloudHub.Sync;
 using Signage.CloudHub.Tenancy;
 using Signage.Contracts;
@@ -44,10 +45,13 @@ try
     builder.Services.AddSingleton<IBlobStore>(new FileBlobStore(settings.DataDirectory));
     builder.Services.AddSingleton<PlayPartitions>();
     builder.Services.AddProblemResponses();
+    builder.Services.AddHubPages();
 
     var app = builder.Build();
     app.UseProblemResponses();
+    app.UseHubSession();
     app.UseBearerAuthentication();
+    app.UsePageAntiforgery();
     app.MapGet("/health", async (HubDatabase db, CancellationToken cancellationToken) =>
     {
         await using var connection = await db.OpenAsync(cancellationToken);
@@ -64,6 +68,8 @@ try
     app.MapLibraryAssets();
     app.MapLibraryPlaylists();
     app.MapHeadOffice();
+    app.MapHubPages();
+    app.MapHeadOfficePages();
 
     await app.StartAsync();
     Log.Information("Signage hub listening on {Urls:l}; blobs in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",
