@@ -70,6 +70,8 @@ try
     app.MapHeadOffice();
     app.MapHubPages();
     app.MapHeadOfficePages();
+    app.MapTenancyPages();
+    app.MapEnrollmentPages();
 
     await app.StartAsync();
     Log.Information("Signage hub listening on {Urls:l}; blobs in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",
