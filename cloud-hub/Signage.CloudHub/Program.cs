@@ -46,6 +46,8 @@ try
     builder.Services.AddSingleton<PlayPartitions>();
     builder.Services.AddProblemResponses();
     builder.Services.AddHubPages();
+    builder.Services.AddSingleton(provider => new Signage.Appliance.Assets.Thumbnailer(
+        Signage.Appliance.Assets.Thumbnailer.PathFrom(Environment.GetEnvironmentVariable), provider.GetRequiredService<ILogger<Signage.Appliance.Assets.Thumbnailer>>()));
 
     var app = builder.Build();
     app.UseProblemResponses();
@@ -72,6 +74,7 @@ try
     app.MapHeadOfficePages();
     app.MapTenancyPages();
     app.MapEnrollmentPages();
+    app.MapLibraryPages();
 
     await app.StartAsync();
     Log.Information("Signage hub listening on {Urls:l}; blobs in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",
