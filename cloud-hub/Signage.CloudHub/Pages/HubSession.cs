@@ -97,12 +97,14 @@ public static class HubSession
     {
         services.AddDataProtection().SetApplicationName("signage-hub");
         services.AddOptions<KeyManagementOptions>().Configure<HubDatabase>((o, database) => o.XmlRepository = new DataProtectionKeys(database));
+        // Antiforgery refuses a Secure-only cookie on a plain-HTTP request, so its cookie is Secure
+        // when the request is (it is not a credential: it only pairs with the form's hidden token).
         services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = "__Host-signage-hub-af";
+            o.Cookie.Name = "signage-hub-af";
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.HttpOnly = true;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
         return services;
     }
