@@ -75,6 +75,7 @@ try
     app.MapTenancyPages();
     app.MapEnrollmentPages();
     app.MapLibraryPages();
+    app.MapPlaylistPages();
 
     await app.StartAsync();
     Log.Information("Signage hub listening on {Urls:l}; blobs in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",

@@ -89,6 +89,16 @@ public sealed class HeadOfficeJourneyTests(HubFixture fixture) : HubTests(fixtur
         await Hub.SendAsync<SyncUpResponse>(HttpMethod.Post, "/v1/sync/up", second.Credential, new SyncUpRequest([TestRecords.Play("d0", "2026-11-22")], 3));
         await page.WaitForAsync($"document.getElementById('app_dockside_{width}') !== null && window.__samePage === true", TimeSpan.FromSeconds(20));
         Assert.Equal("2", await page.EvaluateAsync("document.getElementById('appliance-count').textContent"));
+        // Harbour stops syncing (its last contact an hour ago): its card turns red, still without a reload.
+        await using (var connection = new Npgsql.NpgsqlConnection(Hub.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("UPDATE appliance SET last_contact_at = now() - interval '1 hour' WHERE appliance_id = @id;", connection);
+            command.Parameters.AddWithValue("id", first.ApplianceId);
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+        await page.WaitForAsync($"document.getElementById('app_harbour_{width}').classList.contains('stale') && window.__samePage === true", TimeSpan.FromSeconds(20));
+        Assert.Equal("1", await page.EvaluateAsync("document.getElementById('stale-count').textContent"));
         await Shot("04-fleet-live");
 
         // 5. The report for November by venue: the page's total is the JSON API's, the CSV ends with it.

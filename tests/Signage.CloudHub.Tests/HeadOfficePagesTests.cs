@@ -59,6 +59,8 @@ public sealed class HeadOfficePagesTests(HubFixture fixture) : HubTests(fixture)
             ($"/admin/users/{a.Staff.UserId}", [302, 403, 200, 403, 403]),
             ($"/admin/users/{b.Staff.UserId}", [302, 403, 404, 403, 403]),
             ("/admin/library", [302, 403, 200, 200, 200]),
+            ($"/admin/library/playlists/{a.Playlist.PlaylistId}", [302, 403, 200, 200, 200]),
+            ($"/admin/library/playlists/{b.Playlist.PlaylistId}", [302, 403, 404, 404, 404]),
             ("/admin/tenants", [302, 200, 403, 403, 403]),
         ];
         var failures = new List<string>();
@@ -165,5 +167,46 @@ public sealed class HeadOfficePagesTests(HubFixture fixture) : HubTests(fixture)
         await outsider.SignInAsync(other.Tenant.AdminEmail, other.Tenant.AdminPassword);
         using var foreign = await outsider.GetAsync($"/v1/library/assets/{asset.AssetId}/thumbnail");
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_shared_playlist_is_built_published_and_rolled_back_from_its_page_without_javascript()
+    {
+        var a = await BuildAsync("hotel");
+        var logo = await Hub.SendAsync<HubAsset>(HttpMethod.Post, "/v1/library/assets?name=Logo", a.Tenant.AdminToken, new ByteArrayContent(PngBuilder.Build(64, 36)));
+        var menu = await Hub.SendAsync<HubAsset>(HttpMethod.Post, "/v1/library/assets?name=Menu", a.Tenant.AdminToken, new ByteArrayContent(PngBuilder.Build(48, 27)));
+        using var admin = new PageClient(Hub);
+        await admin.SignInAsync(a.Tenant.AdminEmail, a.Tenant.AdminPassword);
+        var path = $"/admin/library/playlists/{a.Playlist.PlaylistId}";
+
+        async Task<string> Post(string action, Dictionary<string, string> fields)
+        {
+            var page = await (await admin.GetAsync(path)).Content.ReadAsStringAsync();
+            fields["etag"] = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"etag\" value=\"([^\"]+)\"").Groups[1].Value);
+            using var response = await admin.PostFormAsync(path, path + action, fields);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        await Post("/items", new() { ["action"] = "add", ["add"] = logo.AssetId });
+        var html = await Post("/items", new() { ["action"] = "add", ["add"] = menu.AssetId, ["asset"] = logo.AssetId, ["duration"] = "8", ["enabled0"] = "on" });
+        Assert.Contains("Draft saved", html);
+        Assert.Contains("Publish version 3", html);
+        Assert.Contains("Published · version 3", await Post("/publish", []));
+        var published = await Hub.SendAsync<LibraryPlaylistResponse>(HttpMethod.Get, $"/v1/library/playlists/{a.Playlist.PlaylistId}", a.Tenant.AdminToken, null);
+        Assert.Equal([logo.AssetId, menu.AssetId], published.Items.Select(i => i.AssetId));
+        Assert.Equal(8000, published.Items[0].DurationMs);
+
+        // A stale form (an older ETag) is refused in words, and nothing changes.
+        using (var stale = await admin.PostFormAsync(path, path + "/items", new Dictionary<string, string> { ["etag"] = "\"library-playlist-" + a.Playlist.PlaylistId + "-1\"", ["action"] = "save" }))
+            Assert.Contains("Someone else changed this", await stale.Content.ReadAsStringAsync());
+
+        // Remove the first item and publish (version 4), then roll back to version 3 (published again as version 5).
+        await Post("/items", new() { ["action"] = "remove:0", ["asset"] = logo.AssetId, ["duration"] = "8", ["enabled0"] = "on" });
+        Assert.Contains("Published · version 4", await Post("/publish", []));
+        Assert.Contains("Version 3 is playing again, published as version 5", await Post("/rollback", new() { ["version"] = "3" }));
+        var rolledBack = await Hub.SendAsync<LibraryPlaylistResponse>(HttpMethod.Get, $"/v1/library/playlists/{a.Playlist.PlaylistId}", a.Tenant.AdminToken, null);
+        Assert.Equal(5, rolledBack.PublishedVersion);
+        Assert.Equal([logo.AssetId, menu.AssetId], rolledBack.Items.Select(i => i.AssetId));
     }
 }

@@ -34,7 +34,7 @@ public static class PlaylistEndpoints
     private static LibraryPlaylistResponse Read(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetInt64(3),
         JsonSerializer.Deserialize(r.GetString(4), ContractsJsonContext.Default.HubPlaylistItemArray) ?? [], Sql.Utc(r.GetDateTime(5)));
 
-    private static string ETagOf(LibraryPlaylistResponse playlist) => Concurrency.ETag("library-playlist", playlist.PlaylistId, playlist.DraftVersion);
+    internal static string ETagOf(LibraryPlaylistResponse playlist) => Concurrency.ETag("library-playlist", playlist.PlaylistId, playlist.DraftVersion);
 
     private static IResult Editors(HubCaller caller) =>
         Authentication.Forbidden("Changing the shared library needs TENANT_ADMIN or the EDIT_SHARED_LIBRARY capability.");
