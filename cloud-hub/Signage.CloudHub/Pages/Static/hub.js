@@ -13,6 +13,7 @@
     anyReady = anyReady || ready;
     if (--running === 0 && anyReady) setTimeout(function () { location.reload(); }, 600);
   }
+  files.hidden = true; // the "Choose files" label is the button now
   drop.addEventListener("submit", function (e) { e.preventDefault(); });
   files.addEventListener("change", function () { Array.prototype.forEach.call(files.files, upload); files.value = ""; });
   ["dragenter", "dragover"].forEach(function (t) { drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.add("over"); }); });
