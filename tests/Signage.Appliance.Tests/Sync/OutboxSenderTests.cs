@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using NodaTime.Testing;
@@ -253,7 +254,7 @@ public sealed class OutboxSenderTests : IAsyncLifetime
     public void Retention_keeps_plays_the_hub_has_not_acknowledged_while_enrolled()
     {
         Plays(5); // received 2026-11-20, three days before the clock
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+        var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Retention:ProofOfPlayDays"] = "1" }).Build();
         var retention = new Signage.Appliance.ProofOfPlay.EventRetention(_database, _clock, configuration, NullLogger<Signage.Appliance.ProofOfPlay.EventRetention>.Instance);
 
