@@ -194,8 +194,8 @@ public sealed class OutboxSender(Database database, HubClient client, SyncSettin
 
     /// <summary>While standalone, the outbox and the plays not yet uploaded keep the last
     /// Hub:OutboxRetentionDays of history for a later enrollment: older outbox rows are deleted, and
-    /// the play cursor moves past plays received before then (at most 100,000 per call, so a long
-    /// history is walked over a few rounds without one long scan). Returns the records let go.</summary>
+    /// the play cursor moves to just before the first play received since then (play_seq follows
+    /// receipt, so only the old plays are read). Returns the records let go.</summary>
     public int Trim(SqliteConnection connection)
     {
         var cutoff = Sql.Utc(clock.GetCurrentInstant() - Duration.FromDays(settings.OutboxRetentionDays));
@@ -203,8 +203,9 @@ public sealed class OutboxSender(Database database, HubClient client, SyncSettin
         var trimmed = connection.Execute("DELETE FROM outbox WHERE occurred_at_utc < $cutoff;", transaction, ("$cutoff", cutoff));
         var before = connection.Scalar<long>("SELECT sent_through FROM play_upload;", transaction);
         var after = connection.Scalar<long?>("""
-            SELECT MAX(play_seq) FROM (SELECT play_seq, server_received_utc FROM proof_of_play WHERE play_seq > $cursor ORDER BY play_seq LIMIT 100000)
-            WHERE server_received_utc < $cutoff;
+            SELECT COALESCE(
+                (SELECT play_seq - 1 FROM proof_of_play WHERE play_seq > $cursor AND server_received_utc >= $cutoff ORDER BY play_seq LIMIT 1),
+                (SELECT MAX(play_seq) FROM proof_of_play));
             """, transaction, ("$cursor", before), ("$cutoff", cutoff));
         if (after is { } moved && moved > before)
         {
