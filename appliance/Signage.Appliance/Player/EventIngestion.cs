@@ -56,8 +56,9 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
     private async Task WriteLoop(CancellationToken stoppingToken)
     {
         using var connection = database.Open();
-        // Event ids are random UUIDs: their primary-key indexes take inserts all over the B-tree, which
-        // the default 2 MB page cache turns into reads once the tables grow. 64 MB keeps them in memory.
+        // Our player's event ids are UUIDv7 (time-ordered: primary-key inserts append at the B-tree's
+        // right edge), but any screen may send random v4 ids, whose inserts land all over the B-tree;
+        // the default 2 MB page cache would turn those into reads once the tables grow. 64 MB keeps them in memory.
         connection.Execute("PRAGMA cache_size = -65536;", null);
         using var writer = new Writer(connection);
         var group = new List<Submission>();

@@ -116,7 +116,8 @@ public sealed class PlayRecorder : IDisposable
         // A start in the future, or before the screen was paired, is a wrong device clock (spec 30.9).
         var suspect = play.StartedAt > received + Duration.FromMinutes(5) || play.StartedAt < pairedAt - Duration.FromMinutes(5);
         var startedAt = suspect ? received - Duration.FromMilliseconds(play.DurationMs ?? 0) : play.StartedAt;
-        // Every zone's offset is a whole number of quarter hours, so one quarter hour has one local date.
+        // Today every zone's offset is a whole number of quarter hours and changes on a quarter hour, so a
+        // quarter hour of UTC has one local date: worked out once per transaction, not once per play.
         var quarter = (venueId, startedAt.ToUnixTimeSeconds() / 900);
         if (!_localDates.TryGetValue(quarter, out var localDate))
             _localDates[quarter] = localDate = LocalDatePattern.Iso.Format(startedAt.InZone(Zone(venueId)).Date);
