@@ -50,8 +50,41 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
         return await submission.Done.Task;
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => WriteLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    /// <summary>How often the WAL is copied back into the database file, off the writer's thread.</summary>
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
+        Task.Factory.StartNew(() => WriteLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap(),
+        CheckpointLoop(stoppingToken));
+
+    /// <summary>
+    /// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages, i.e. on the
+    /// writer's thread, which then copies and fsyncs megabytes while every waiting screen waits. The
+    /// writer turns it off and this loop checkpoints PASSIVE beside it (never blocking the writer); the
+    /// other connections keep the default, so the WAL stays bounded even if this loop stalls.
+    /// </summary>
+    private async Task CheckpointLoop(CancellationToken stoppingToken)
+    {
+        using var connection = database.Open();
+        using var timer = new PeriodicTimer(CheckpointInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    connection.Execute("PRAGMA wal_checkpoint(PASSIVE);", null);
+                }
+                catch (SqliteException e)
+                {
+                    logger.LogWarning(e, "A WAL checkpoint failed; the next one retries");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
 
     private async Task WriteLoop(CancellationToken stoppingToken)
     {
@@ -60,6 +93,7 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
         // right edge), but any screen may send random v4 ids, whose inserts land all over the B-tree;
         // the default 2 MB page cache would turn those into reads once the tables grow. 64 MB keeps them in memory.
         connection.Execute("PRAGMA cache_size = -65536;", null);
+        connection.Execute("PRAGMA wal_autocheckpoint = 0;", null); // see CheckpointLoop
         using var writer = new Writer(connection);
         var group = new List<Submission>();
         try
