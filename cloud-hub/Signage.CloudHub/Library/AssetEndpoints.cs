@@ -63,7 +63,7 @@ public static class AssetEndpoints
             return ProblemResponses.Problem(StatusCodes.Status422UnprocessableEntity, "MEDIA_REJECTED", check.Detail ?? "The file is not a playable image or video.",
                 new Dictionary<string, object?> { ["reason"] = check.Failure?.ToString() });
         }
-        blobs.Commit(staged);
+        await blobs.CommitAsync(staged, http.RequestAborted);
         var asset = new HubAsset(Secrets.NewId("ast"), name.Trim(), info.Type == MediaType.Image ? "IMAGE" : "VIDEO", info.ContentType, staged.Sha256, staged.SizeBytes,
             info.Width, info.Height, info.Duration is { } d ? (long)d.TotalMilliseconds : null);
         await database.InTransactionAsync(async (connection, transaction) =>
