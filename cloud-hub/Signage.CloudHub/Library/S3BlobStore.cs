@@ -44,7 +44,7 @@ public sealed class S3BlobStore(IAmazonS3 s3, S3Settings settings, string dataDi
         {
             await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = settings.Bucket, Prefix = settings.Prefix, MaxKeys = 1 }, cancellationToken);
         }
-        catch (Exception e) when (e is AmazonServiceException or HttpRequestException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new StartupException($"S3 bucket '{settings.Bucket}' at {settings.Endpoint ?? settings.Region} is not usable: {e.Message}");
         }
