@@ -20,13 +20,14 @@ var appliances = Arg("--appliances", 4);
 var perAppliance = Arg("--per-appliance", 300_000);
 var rawRows = Arg("--raw-rows", 1_000_000);
 var inFlight = Arg("--in-flight", 1);
+var warmUp = Arg("--warm-up", 40_000);
 var randomIds = args.Contains("--ids") && args[Array.IndexOf(args, "--ids") + 1] == "random";
 
 var postgres = await PostgresServer.StartAsync(durable: true);
 try
 {
     Console.WriteLine($"PostgreSQL on port {postgres.Port} (fsync on); hub {HubProcess.DllPath}; record ids {(randomIds ? "random (v4)" : "UUIDv7")}");
-    await RawAsync(await postgres.CreateDatabaseAsync("raw"), rawRows);
+    await RawAsync(postgres, await postgres.CreateDatabaseAsync("raw"), rawRows);
 
     var connectionString = await postgres.CreateDatabaseAsync("hub");
     var dataDirectory = Directory.CreateTempSubdirectory("hub-bench-").FullName;
@@ -34,9 +35,14 @@ try
     var api = await HubApiFor(hub);
 
     var drainer = await EnrollAsync(api, hub, "Drain");
-    await SendAllAsync(hub, drainer, 20_000, randomIds); // JIT, connection pool, partitions
+    // A hub is a long-running service: let the JIT finish its tiered (re)compilation (it counts calls, so
+    // many small batches), fill the connection pool and create the partitions before measuring.
+    var warmer = await EnrollAsync(api, hub, "Warm");
+    await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => SendAllAsync(hub, warmer, warmUp / 2, randomIds, batchSize: 50)));
+    await SendAllAsync(hub, warmer, 50_000, randomIds);
+    var cpu = Cpu.Read(hub, postgres);
     var drain = await SendAllAsync(hub, drainer, backlog, randomIds);
-    Console.WriteLine($"hub, 1 appliance draining {backlog:N0} plays: {drain.TotalSeconds:F1} s = {backlog / drain.TotalSeconds:N0} records/s");
+    Console.WriteLine($"hub, 1 appliance draining {backlog:N0} plays: {drain.TotalSeconds:F1} s = {backlog / drain.TotalSeconds:N0} records/s; {Cpu.Read(hub, postgres).Since(cpu, backlog)}");
     if (inFlight > 1)
     {
         // What an appliance sender that kept several batches in flight would get (the hub allows it: exactly-once
@@ -47,11 +53,12 @@ try
 
     var fleet = new List<string>();
     for (var i = 0; i < appliances; i++) fleet.Add(await EnrollAsync(api, hub, $"Fleet{i}"));
+    cpu = Cpu.Read(hub, postgres);
     var clock = Stopwatch.StartNew();
     await Task.WhenAll(fleet.Select(credential => SendAllAsync(hub, credential, perAppliance, randomIds)));
     clock.Stop();
     var total = (long)appliances * perAppliance;
-    Console.WriteLine($"hub, {appliances} appliances at once, {total:N0} plays: {clock.Elapsed.TotalSeconds:F1} s = {total / clock.Elapsed.TotalSeconds:N0} records/s");
+    Console.WriteLine($"hub, {appliances} appliances at once, {total:N0} plays: {clock.Elapsed.TotalSeconds:F1} s = {total / clock.Elapsed.TotalSeconds:N0} records/s; {Cpu.Read(hub, postgres).Since(cpu, total)}");
 
     await using var check = new NpgsqlConnection(connectionString);
     await check.OpenAsync();
@@ -60,7 +67,7 @@ try
     await reader.ReadAsync();
     Console.WriteLine($"stored plays: {reader.GetInt64(0):N0}; daily aggregates count {reader.GetDecimal(1):N0}");
     // The raw limit again, so a change in machine load during the run shows.
-    await RawAsync(await postgres.CreateDatabaseAsync("raw"), rawRows);
+    await RawAsync(postgres, await postgres.CreateDatabaseAsync("raw"), rawRows);
     Directory.Delete(dataDirectory, recursive: true);
 }
 finally
@@ -110,11 +117,12 @@ static async Task<T> Send<T>(HttpClient client, HttpMethod method, string path, 
 // its play's eventId, which are the same id, as in the appliance's outbox), so the load generator spends
 // its CPU on copying bytes, not on JSON. Ids are UUIDv7 like the player's event ids (time-ordered, so
 // the hub's unique index on record ids grows at its right edge); --ids random sends random v4 ids.
-static async Task<TimeSpan> SendAllAsync(HubProcess hub, string credential, int records, bool randomIds, int inFlight = 1)
+static async Task<TimeSpan> SendAllAsync(HubProcess hub, string credential, int records, bool randomIds, int inFlight = 1,
+    int batchSize = SyncProtocol.MaxRecordsPerBatch)
 {
-    var template = Template();
-    var offsets = new int[SyncProtocol.MaxRecordsPerBatch * 2];
-    for (int i = 0, at = 0; i < SyncProtocol.MaxRecordsPerBatch; i++)
+    var template = Template(batchSize);
+    var offsets = new int[batchSize * 2];
+    for (int i = 0, at = 0; i < batchSize; i++)
     {
         var placeholder = Encoding.ASCII.GetBytes(Placeholder(i));
         for (var copy = 0; copy < 2; copy++)
@@ -125,14 +133,14 @@ static async Task<TimeSpan> SendAllAsync(HubProcess hub, string credential, int 
         }
     }
     var clock = Stopwatch.StartNew();
-    var batches = (records + SyncProtocol.MaxRecordsPerBatch - 1) / SyncProtocol.MaxRecordsPerBatch;
+    var batches = (records + batchSize - 1) / batchSize;
     var next = -1;
     await Task.WhenAll(Enumerable.Range(0, inFlight).Select(async _ =>
     {
         while (Interlocked.Increment(ref next) < batches)
         {
             var body = (byte[])template.Clone();
-            for (var i = 0; i < SyncProtocol.MaxRecordsPerBatch; i++)
+            for (var i = 0; i < batchSize; i++)
             {
                 var id = randomIds ? Guid.NewGuid() : Guid.CreateVersion7();
                 id.TryFormat(body.AsSpan(offsets[i * 2], 36), out _, "D");
@@ -150,9 +158,9 @@ static async Task<TimeSpan> SendAllAsync(HubProcess hub, string credential, int 
 
 static string Placeholder(int i) => i.ToString("D36", CultureInfo.InvariantCulture);
 
-static byte[] Template()
+static byte[] Template(int batchSize)
 {
-    var records = new SyncRecord[SyncProtocol.MaxRecordsPerBatch];
+    var records = new SyncRecord[batchSize];
     for (var i = 0; i < records.Length; i++)
     {
         var id = Placeholder(i);
@@ -166,7 +174,7 @@ static byte[] Template()
 }
 
 // The PostgreSQL limit on this machine: binary COPY + INSERT … ON CONFLICT DO NOTHING, 10,000 rows per transaction.
-static async Task RawAsync(string connectionString, int rows)
+static async Task RawAsync(PostgresServer postgres, string connectionString, int rows)
 {
     await using var connection = new NpgsqlConnection(connectionString);
     await connection.OpenAsync();
@@ -177,6 +185,7 @@ static async Task RawAsync(string connectionString, int rows)
             ON COMMIT DELETE ROWS;
         """);
     const int batch = 10_000;
+    var cpu = Cpu.Read(null, postgres);
     var clock = Stopwatch.StartNew();
     for (var start = 0; start < rows; start += batch)
     {
@@ -200,11 +209,59 @@ static async Task RawAsync(string connectionString, int rows)
         await transaction.CommitAsync();
     }
     clock.Stop();
-    Console.WriteLine($"raw PostgreSQL COPY + ON CONFLICT, {rows:N0} rows: {clock.Elapsed.TotalSeconds:F1} s = {rows / clock.Elapsed.TotalSeconds:N0} rows/s");
+    Console.WriteLine($"raw PostgreSQL COPY + ON CONFLICT, {rows:N0} rows: {clock.Elapsed.TotalSeconds:F1} s = {rows / clock.Elapsed.TotalSeconds:N0} rows/s; {Cpu.Read(null, postgres).Since(cpu, rows)}");
 }
 
 static async Task Execute(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null)
 {
     await using var command = new NpgsqlCommand(sql, connection, transaction);
     await command.ExecuteNonQueryAsync();
+}
+
+/// <summary>
+/// CPU time (user + system) of the hub process, of the PostgreSQL cluster (the postmaster, its live children,
+/// and the children it has reaped) and of this load generator. On a loaded machine wall-clock rates mostly
+/// measure the share of the cores the benchmark got; CPU per record is what the code costs.
+/// </summary>
+readonly record struct Cpu(double Hub, double Postgres, double Client)
+{
+    public static Cpu Read(HubProcess? hub, PostgresServer postgres)
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(postgres.DataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+        double cluster = Seconds(postmaster, withReapedChildren: true);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == postmaster) continue;
+            if (Stat(pid) is { } stat && stat[1] == postmaster.ToString(CultureInfo.InvariantCulture)) cluster += Seconds(pid, withReapedChildren: false);
+        }
+        return new Cpu(hub is null ? 0 : Seconds(hub.ProcessId, withReapedChildren: false), cluster, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+    }
+
+    public string Since(Cpu before, long records)
+    {
+        double PerThousand(double seconds) => seconds * 1000 * 1000 / records;
+        return $"CPU per 1,000 records: hub {PerThousand(Hub - before.Hub):F1} ms, PostgreSQL {PerThousand(Postgres - before.Postgres):F1} ms, load generator {PerThousand(Client - before.Client):F1} ms";
+    }
+
+    /// <summary>Fields of /proc/PID/stat after the command name: [0] state, [1] ppid, … [11] utime, [12] stime, [13] cutime, [14] cstime.</summary>
+    private static string[]? Stat(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            return text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static double Seconds(int pid, bool withReapedChildren)
+    {
+        if (Stat(pid) is not { } stat) return 0;
+        var ticks = long.Parse(stat[11], CultureInfo.InvariantCulture) + long.Parse(stat[12], CultureInfo.InvariantCulture);
+        if (withReapedChildren) ticks += long.Parse(stat[13], CultureInfo.InvariantCulture) + long.Parse(stat[14], CultureInfo.InvariantCulture);
+        return ticks / 100.0; // USER_HZ
+    }
 }

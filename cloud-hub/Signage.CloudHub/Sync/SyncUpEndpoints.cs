@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using NodaTime;
 using Npgsql;
@@ -82,8 +83,14 @@ public static class SyncUpEndpoints
         DateTime now, CancellationToken cancellationToken)
     {
         if (batchPlays.Count == 0) return 0;
-        // The same record twice in one batch is one play (the first copy wins).
-        var plays = batchPlays.DistinctBy(p => p.RecordId, StringComparer.Ordinal).OrderBy(p => p.RecordId, StringComparer.Ordinal).ToList();
+        // In record-id order; the same record twice in one batch is one play (the first copy wins: the sort is stable).
+        var sorted = batchPlays.Select((play, index) => (play, index)).ToList();
+        sorted.Sort((a, b) => string.CompareOrdinal(a.play.RecordId, b.play.RecordId) is var byId and not 0 ? byId : a.index.CompareTo(b.index));
+        var plays = new List<PlayRow>(sorted.Count);
+        foreach (var (play, _) in sorted)
+        {
+            if (plays.Count == 0 || !string.Equals(plays[^1].RecordId, play.RecordId, StringComparison.Ordinal)) plays.Add(play);
+        }
         await transaction.SaveAsync("fast", cancellationToken);
         try
         {
@@ -126,11 +133,15 @@ public static class SyncUpEndpoints
     /// <summary>The batch's PLAY_END totals per (day, campaign, asset, screen), summed in memory: one upsert per key.</summary>
     private static async Task AddDailyTotalsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ApplianceCaller appliance, List<PlayRow> plays)
     {
-        var totals = plays.Where(p => p.Play.EventType == "PLAY_END")
-            .GroupBy(p => (p.LocalDate, Campaign: p.Play.CampaignId ?? "", p.Play.AssetId, p.Play.DeviceId))
-            .Select(g => (g.Key, Plays: (long)g.Count(), DurationMs: g.Sum(p => p.Play.DurationMs ?? 0)))
-            .ToList();
-        if (totals.Count == 0) return;
+        var sums = new Dictionary<(DateOnly LocalDate, string Campaign, string AssetId, string DeviceId), (long Plays, long DurationMs)>();
+        foreach (var p in plays)
+        {
+            if (p.Play.EventType != "PLAY_END") continue;
+            ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(sums, (p.LocalDate, p.Play.CampaignId ?? "", p.Play.AssetId, p.Play.DeviceId), out _);
+            sum = (sum.Plays + 1, sum.DurationMs + (p.Play.DurationMs ?? 0));
+        }
+        if (sums.Count == 0) return;
+        var totals = sums.Select(s => (s.Key, s.Value.Plays, s.Value.DurationMs)).ToList();
         await connection.ExecuteAsync(DailyUpsert("SELECT @tenant, @venue, d, c, a, s, n, ms FROM unnest(@days, @campaigns, @assets, @screens, @plays, @durations) AS x(d, c, a, s, n, ms)"),
             transaction, ("tenant", appliance.TenantId), ("venue", appliance.VenueId),
             ("days", totals.Select(t => t.Key.LocalDate).ToArray()), ("campaigns", totals.Select(t => t.Key.Campaign).ToArray()),
