@@ -36,6 +36,20 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
 fi
 
+# --- 1b. S3-compatible server for the hub's S3 blob store tests ---------------------------------
+# tests/Signage.CloudHub.Tests/BlobStoreTests.cs runs the library's blob tests against the disk store
+# and against a real S3-compatible server, npm's s3rver (pinned in tests/tools/s3rver/package-lock.json),
+# which tests/Signage.TestInfrastructure/S3Server.cs starts on a loopback port. Needs node + npm
+# (Debian's nodejs/npm when neither is there).
+if ! command -v npm >/dev/null; then
+  step "Installing nodejs npm"
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq nodejs npm
+fi
+step "Installing s3rver (npm ci in tests/tools/s3rver)"
+npm ci --prefix tests/tools/s3rver --no-audit --no-fund --loglevel=error
+
 # --- 2. Build --------------------------------------------------------------------------
 step "Building Appliance.sln (Release, warnings are errors)"
 dotnet build Appliance.sln -c Release -nologo -clp:ErrorsOnly

@@ -2,7 +2,7 @@
 # Hub ingestion benchmark: raw PostgreSQL COPY + ON CONFLICT beside the real hub's POST /v1/sync/up.
 # Starts its own durable PostgreSQL cluster (Debian's postgresql) and the Release hub; prints the numbers
 # recorded in docs/PERFORMANCE.md. Usage: benchmarks/hub/run.sh [--backlog 1200000] [--appliances 4]
-#   [--per-appliance 300000] [--raw-rows 1000000]
+#   [--per-appliance 300000] [--raw-rows 1000000] [--ids v7|random] [--in-flight 1] [--warm-up 40000]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dotnet build cloud-hub/Signage.CloudHub -c Release -nologo -clp:ErrorsOnly

@@ -42,7 +42,7 @@ try
     builder.Services.AddSingleton(database);
     builder.Services.AddSingleton(tokens);
     builder.Services.AddSingleton<RateLimiter>();
-    builder.Services.AddSingleton<IBlobStore>(new FileBlobStore(settings.DataDirectory));
+    builder.Services.AddSingleton(await BlobStores.OpenAsync(settings));
     builder.Services.AddSingleton<PlayPartitions>();
     builder.Services.AddProblemResponses();
     builder.Services.AddHubPages();
@@ -78,8 +78,8 @@ try
     app.MapPlaylistPages();
 
     await app.StartAsync();
-    Log.Information("Signage hub listening on {Urls:l}; blobs in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",
-        string.Join(' ', app.Urls), settings.DataDirectory, Migrator.LatestVersion, applied);
+    Log.Information("Signage hub listening on {Urls:l}; blobs in {Blobs:l} (schema {Schema}, {Applied} migrations applied now)",
+        string.Join(' ', app.Urls), settings.S3?.ToString() ?? settings.DataDirectory, Migrator.LatestVersion, applied);
     await app.WaitForShutdownAsync();
     return 0;
 }

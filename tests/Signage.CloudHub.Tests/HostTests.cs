@@ -90,4 +90,27 @@ public sealed class HostTests(HubFixture fixture) : HubTests(fixture)
         Assert.Contains(output, line => line.Contains("newer than this hub knows", StringComparison.Ordinal));
         Directory.Delete(dataDirectory, recursive: true);
     }
+
+    [Fact]
+    public async Task An_s3_blob_store_without_a_bucket_or_with_an_unreachable_one_is_refused_with_exit_code_2()
+    {
+        var connectionString = await Hub.Postgres.CreateDatabaseAsync("s3");
+        var dataDirectory = Directory.CreateTempSubdirectory("signage-hub-s3-").FullName;
+        string[] arguments = ["--urls", "http://127.0.0.1:0", "--db", connectionString, "--data-dir", dataDirectory, "--blob-store", "s3"];
+
+        var (noBucket, noBucketOutput) = await HubProcess.RunToExitAsync(arguments);
+        Assert.Equal(2, noBucket);
+        Assert.Contains(noBucketOutput, line => line.Contains("SIGNAGE_HUB_S3_BUCKET", StringComparison.Ordinal));
+
+        // A loopback port nothing listens on.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var (unreachable, unreachableOutput) = await HubProcess.RunToExitAsync([.. arguments, "--s3-bucket", "nowhere", "--s3-endpoint", $"http://127.0.0.1:{port}"],
+            new Dictionary<string, string> { ["SIGNAGE_HUB_S3_ACCESS_KEY"] = "k", ["SIGNAGE_HUB_S3_SECRET_KEY"] = "s" });
+        Assert.Equal(2, unreachable);
+        Assert.Contains(unreachableOutput, line => line.Contains("S3 bucket 'nowhere'", StringComparison.Ordinal) && line.Contains("not usable", StringComparison.Ordinal));
+        Directory.Delete(dataDirectory, recursive: true);
+    }
 }

@@ -10,49 +10,12 @@ namespace Signage.CloudHub.Tests;
 
 public sealed class LibraryAndSyncDownTests(HubFixture fixture) : HubTests(fixture)
 {
-    private async Task<HubAsset> UploadAsync(TestTenant tenant, string name, byte[] bytes)
-    {
-        var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        return await Hub.SendAsync<HubAsset>(HttpMethod.Post, $"/v1/library/assets?name={Uri.EscapeDataString(name)}", tenant.AdminToken, content);
-    }
-
-    private async Task<List<SyncChange>> AllChangesAsync(string credential)
-    {
-        var changes = new List<SyncChange>();
-        long cursor = 0;
-        while (true)
-        {
-            var page = await Hub.SendAsync<SyncChangesResponse>(HttpMethod.Get, $"/v1/sync/changes?cursor={cursor}", credential, null);
-            changes.AddRange(page.Changes);
-            Assert.True(page.NextCursor >= cursor);
-            cursor = page.NextCursor;
-            if (!page.HasMore) return changes;
-        }
-    }
-
-    [Fact]
-    public async Task An_uploaded_image_is_checked_from_its_bytes_and_stored_by_its_hash()
-    {
-        var tenant = await Hub.CreateTenantAsync("Uploaders");
-        var png = PngBuilder.Build(640, 360);
-        var asset = await UploadAsync(tenant, "Logo", png);
-        Assert.Equal(("IMAGE", "image/png", 640, 360), (asset.MediaType, asset.MimeType, asset.Width!.Value, asset.Height!.Value));
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(png)), asset.Sha256);
-
-        var garbage = new ByteArrayContent("this is not an image at all"u8.ToArray());
-        using var refused = await Hub.RawAsync(HttpMethod.Post, "/v1/library/assets?name=Fake", tenant.AdminToken, garbage);
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
-        var library = await Hub.SendAsync<ItemsResponse<HubAsset>>(HttpMethod.Get, "/v1/library/assets", tenant.AdminToken, null);
-        Assert.Equal([asset.AssetId], library.Items.Select(a => a.AssetId));
-    }
-
     [Fact]
     public async Task Draft_edits_need_the_current_etag_and_publish_and_rollback_make_new_versions()
     {
         var tenant = await Hub.CreateTenantAsync("Editors");
-        var a = await UploadAsync(tenant, "A", PngBuilder.Build(100, 100));
-        var b = await UploadAsync(tenant, "B", JpegBuilder.Build(200, 100));
+        var a = await Hub.UploadAsync(tenant, "A", PngBuilder.Build(100, 100));
+        var b = await Hub.UploadAsync(tenant, "B", JpegBuilder.Build(200, 100));
         using var created = await Hub.RawAsync(HttpMethod.Post, "/v1/library/playlists", tenant.AdminToken, new CreateLibraryPlaylistRequest("Brand loop"));
         var playlist = JsonSerializer.Deserialize<LibraryPlaylistResponse>(await created.Content.ReadAsStringAsync(), HubApi.Json)!;
         var etag = created.Headers.ETag!.Tag;
@@ -97,10 +60,10 @@ public sealed class LibraryAndSyncDownTests(HubFixture fixture) : HubTests(fixtu
             new CreateUserRequest("staff@fed.test", "Sam", "staff-password", null, [new VenueRoleGrant(venue.VenueId, Roles.VenueEditor)]));
         var outsider = await Hub.SendAsync<UserResponse>(HttpMethod.Post, $"/v1/tenants/{tenant.TenantId}/users", tenant.AdminToken,
             new CreateUserRequest("out@fed.test", "Olly", "outsider-password", null, [new VenueRoleGrant(other.VenueId, Roles.VenueManager)]));
-        var asset = await UploadAsync(tenant, "Poster", PngBuilder.Build(320, 240));
+        var asset = await Hub.UploadAsync(tenant, "Poster", PngBuilder.Build(320, 240));
         var appliance = await Hub.EnrollAsync((await Hub.CreateEnrollmentCodeAsync(tenant, venue.VenueId)).Code, "app_fed", new EnrollVenue("l", "Fed", "Europe/London"));
 
-        var changes = await AllChangesAsync(appliance.Credential);
+        var changes = await Hub.AllChangesAsync(appliance.Credential);
         Assert.Equal(changes.Select(c => c.Sequence).Order(), changes.Select(c => c.Sequence));
         var users = changes.Where(c => c.Kind == SyncProtocol.ChangeKinds.User && c.Operation == SyncProtocol.Operations.Upsert)
             .Select(c => c.Data!.Value.Deserialize(ContractsJsonContext.Default.HubUser)!).ToList();
@@ -122,31 +85,5 @@ public sealed class LibraryAndSyncDownTests(HubFixture fixture) : HubTests(fixtu
         var again = await Hub.SendAsync<SyncChangesResponse>(HttpMethod.Get, $"/v1/sync/changes?cursor={next.NextCursor}", appliance.Credential, null);
         Assert.Empty(again.Changes);
         Assert.Equal(next.NextCursor, again.NextCursor);
-    }
-
-    [Fact]
-    public async Task A_blob_downloads_by_hash_and_resumes_with_range_but_only_for_the_appliances_own_tenant()
-    {
-        var tenant = await Hub.CreateTenantAsync("Downloaders");
-        var venue = await Hub.CreateVenueAsync(tenant, "Down");
-        var png = PngBuilder.Build(800, 600);
-        var asset = await UploadAsync(tenant, "Big", png);
-        var appliance = await Hub.EnrollAsync((await Hub.CreateEnrollmentCodeAsync(tenant, venue.VenueId)).Code, "app_down", new EnrollVenue("l", "Down", "Europe/London"));
-
-        using var whole = await Hub.RawAsync(HttpMethod.Get, $"/v1/sync/blobs/{asset.Sha256}", appliance.Credential);
-        Assert.Equal(png, await whole.Content.ReadAsByteArrayAsync());
-        using var tail = await Hub.RawAsync(HttpMethod.Get, $"/v1/sync/blobs/{asset.Sha256}", appliance.Credential, null,
-            r => r.Headers.Range = new RangeHeaderValue(100, null));
-        Assert.Equal(HttpStatusCode.PartialContent, tail.StatusCode);
-        Assert.Equal(png[100..], await tail.Content.ReadAsByteArrayAsync());
-
-        var stranger = await Hub.CreateTenantAsync("Strangers");
-        var strangerVenue = await Hub.CreateVenueAsync(stranger, "Strange");
-        var strangerAppliance = await Hub.EnrollAsync((await Hub.CreateEnrollmentCodeAsync(stranger, strangerVenue.VenueId)).Code, "app_strange",
-            new EnrollVenue("l", "Strange", "Europe/London"));
-        using var refused = await Hub.RawAsync(HttpMethod.Get, $"/v1/sync/blobs/{asset.Sha256}", strangerAppliance.Credential);
-        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
-        var strangerChanges = await AllChangesAsync(strangerAppliance.Credential);
-        Assert.DoesNotContain(strangerChanges, c => c.EntityId == asset.AssetId || c.EntityId == venue.VenueId);
     }
 }

@@ -6,9 +6,10 @@ using Signage.TestInfrastructure;
 
 namespace Signage.CloudHub.Tests;
 
-public sealed class SyncUpTests(HubFixture fixture) : HubTests(fixture)
+/// <summary>What every sync-up test class needs: an enrolled appliance, a batch sent, a count from the hub's database.</summary>
+public abstract class SyncUpTestsBase(HubFixture fixture) : HubTests(fixture)
 {
-    private async Task<(TestTenant Tenant, HubVenueResponse Venue, EnrollResponse Appliance)> EnrolledAsync(string name)
+    protected async Task<(TestTenant Tenant, HubVenueResponse Venue, EnrollResponse Appliance)> EnrolledAsync(string name)
     {
         var tenant = await Hub.CreateTenantAsync(name);
         var venue = await Hub.CreateVenueAsync(tenant, name + " venue");
@@ -17,10 +18,10 @@ public sealed class SyncUpTests(HubFixture fixture) : HubTests(fixture)
         return (tenant, venue, appliance);
     }
 
-    private Task<SyncUpResponse> SendAsync(EnrollResponse appliance, SyncRecord[] records, long backlog = 0) =>
+    protected Task<SyncUpResponse> SendAsync(EnrollResponse appliance, SyncRecord[] records, long backlog = 0) =>
         Hub.SendAsync<SyncUpResponse>(HttpMethod.Post, "/v1/sync/up", appliance.Credential, new SyncUpRequest(records, backlog));
 
-    private async Task<long> CountAsync(string sql, params (string, object)[] parameters)
+    protected async Task<long> CountAsync(string sql, params (string, object)[] parameters)
     {
         await using var connection = new NpgsqlConnection(Hub.ConnectionString);
         await connection.OpenAsync();
@@ -28,7 +29,10 @@ public sealed class SyncUpTests(HubFixture fixture) : HubTests(fixture)
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
+}
 
+public sealed class SyncUpTests(HubFixture fixture) : SyncUpTestsBase(fixture)
+{
     [Fact]
     public async Task A_resent_batch_is_all_duplicates_and_the_plays_and_aggregates_count_once()
     {

@@ -14,8 +14,12 @@ public sealed class HubApi : IAsyncDisposable
 {
     public static readonly JsonSerializerOptions Json = ContractsJsonContext.Default.Options;
 
-    private HubApi(HubProcess process, PostgresServer postgres, string connectionString, string dataDirectory, string platformToken)
+    private readonly IDictionary<string, string>? _environment;
+
+    private HubApi(HubProcess process, PostgresServer postgres, string connectionString, string dataDirectory, string platformToken,
+        IDictionary<string, string>? environment)
     {
+        _environment = environment;
         Process = process;
         Postgres = postgres;
         ConnectionString = connectionString;
@@ -38,14 +42,15 @@ public sealed class HubApi : IAsyncDisposable
 
     public Uri BaseAddress => Process.BaseAddress;
 
-    public static async Task<HubApi> StartAsync()
+    /// <summary>A hub on a fresh database; <paramref name="environment"/> adds settings (e.g. <see cref="S3Server.HubEnvironment"/>).</summary>
+    public static async Task<HubApi> StartAsync(IDictionary<string, string>? environment = null)
     {
         var postgres = await PostgresServer.SharedAsync();
         var connectionString = await postgres.CreateDatabaseAsync("hub");
         var dataDirectory = Directory.CreateTempSubdirectory("signage-hub-").FullName;
-        var process = await HubProcess.StartAsync(connectionString, dataDirectory);
+        var process = await HubProcess.StartAsync(connectionString, dataDirectory, environment: environment);
         var token = await LoginAsync(process.Client, HubProcess.AdminEmail, HubProcess.AdminPassword);
-        return new HubApi(process, postgres, connectionString, dataDirectory, token.AccessToken);
+        return new HubApi(process, postgres, connectionString, dataDirectory, token.AccessToken, environment);
     }
 
     /// <summary>Stops this hub (kill -9) and starts it again on the same database and blobs, on <paramref name="url"/>
@@ -53,7 +58,7 @@ public sealed class HubApi : IAsyncDisposable
     public async Task RestartAsync(string? url = null)
     {
         await Process.DisposeAsync();
-        Process = await HubProcess.StartAsync(ConnectionString, DataDirectory, url ?? "http://127.0.0.1:0");
+        Process = await HubProcess.StartAsync(ConnectionString, DataDirectory, url ?? "http://127.0.0.1:0", _environment);
     }
 
     public static async Task<TokenResponse> LoginAsync(HttpClient client, string email, string password)

@@ -29,6 +29,9 @@ public sealed partial class HubProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The hub's process id (benchmarks read its CPU time).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Starts a hub on <paramref name="connectionString"/> with blobs in <paramref name="dataDirectory"/>,
     /// and the platform admin <see cref="AdminEmail"/> / <see cref="AdminPassword"/>; waits until it listens.</summary>
     public static async Task<HubProcess> StartAsync(string connectionString, string dataDirectory, string url = "http://127.0.0.1:0",

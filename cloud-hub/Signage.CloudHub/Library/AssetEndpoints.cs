@@ -73,7 +73,7 @@ public static class AssetEndpoints
                 new Dictionary<string, object?> { ["reason"] = check.Failure?.ToString() });
         }
         var thumbnail = await ThumbnailAsync(database, thumbnails, staged, info, cancellationToken);
-        blobs.Commit(staged);
+        await blobs.CommitAsync(staged, cancellationToken);
         var asset = new HubAsset(Secrets.NewId("ast"), name.Trim(), info.Type == MediaType.Image ? "IMAGE" : "VIDEO", info.ContentType, staged.Sha256, staged.SizeBytes,
             info.Width, info.Height, info.Duration is { } d ? (long)d.TotalMilliseconds : null);
         await database.InTransactionAsync(async (connection, transaction) =>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Signage.CloudHub.Hosting;
 
 namespace Signage.CloudHub.Library;
 
@@ -8,37 +9,72 @@ public sealed record StagedBlob(string Path, string Sha256, long SizeBytes);
 /// <summary>
 /// Content-addressed blob storage for the shared library: a blob's name is its SHA-256, so the
 /// same file uploaded twice (or by two tenants) is stored once and never changes. The hub's disk by
-/// default; an S3-compatible store would implement the same four calls.
+/// default (<see cref="FileBlobStore"/>), S3-compatible storage as an option (<see cref="S3BlobStore"/>);
+/// <see cref="BlobStores.Open"/> picks one from the settings. Uploads are staged on the hub's disk
+/// either way: the media validator reads them from a file before they are kept.
 /// </summary>
 public interface IBlobStore
 {
     /// <summary>Copies at most <paramref name="maxBytes"/> to a temporary file while hashing; null when larger.</summary>
     Task<StagedBlob?> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken);
 
-    /// <summary>Moves a staged blob into the store (atomic rename; an existing identical blob wins).</summary>
-    void Commit(StagedBlob blob);
+    /// <summary>Moves a staged blob into the store (an existing identical blob wins); durable when it returns.</summary>
+    Task CommitAsync(StagedBlob blob, CancellationToken cancellationToken);
 
-    void Discard(StagedBlob blob);
+    /// <summary>Drops an upload that was refused.</summary>
+    void Discard(StagedBlob blob) => File.Delete(blob.Path);
 
-    /// <summary>A seekable stream of the blob, or null when it is not stored.</summary>
-    Stream? OpenRead(string sha256);
+    /// <summary>A seekable stream of the blob (Range requests seek it), or null when it is not stored.</summary>
+    Task<Stream?> OpenReadAsync(string sha256, CancellationToken cancellationToken);
+}
+
+public static class BlobStores
+{
+    /// <summary>The store the settings name: the disk (default) or an S3-compatible bucket, checked now.</summary>
+    public static async Task<IBlobStore> OpenAsync(HubSettings settings)
+    {
+        if (settings.S3 is not { } s3) return new FileBlobStore(settings.DataDirectory);
+        var store = S3BlobStore.Create(s3, settings.DataDirectory);
+        await store.CheckBucketAsync(CancellationToken.None);
+        return store;
+    }
 }
 
 /// <summary>Blobs under <c>&lt;data-dir&gt;/blobs/ab/abcdef…</c>; uploads staged in <c>&lt;data-dir&gt;/staging</c> (same file system, so the rename is atomic).</summary>
-public sealed class FileBlobStore : IBlobStore
+public sealed class FileBlobStore(string dataDirectory) : IBlobStore
 {
-    private readonly string _blobs;
-    private readonly string _staging;
-
-    public FileBlobStore(string dataDirectory)
-    {
-        _blobs = Path.Combine(dataDirectory, "blobs");
-        _staging = Path.Combine(dataDirectory, "staging");
-        Directory.CreateDirectory(_blobs);
-        Directory.CreateDirectory(_staging);
-    }
+    private readonly string _blobs = Directory.CreateDirectory(Path.Combine(dataDirectory, "blobs")).FullName;
+    private readonly BlobStaging _staging = new(dataDirectory);
 
     public static bool IsSha256(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigitLower);
+
+    public Task<StagedBlob?> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken) => _staging.StageAsync(content, maxBytes, cancellationToken);
+
+    public Task CommitAsync(StagedBlob blob, CancellationToken cancellationToken)
+    {
+        var target = PathOf(blob.Sha256);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        if (File.Exists(target)) File.Delete(blob.Path);
+        else File.Move(blob.Path, target, overwrite: true);
+        return Task.CompletedTask;
+    }
+
+    public Task<Stream?> OpenReadAsync(string sha256, CancellationToken cancellationToken)
+    {
+        if (!IsSha256(sha256)) return Task.FromResult<Stream?>(null);
+        var path = PathOf(sha256);
+        return Task.FromResult<Stream?>(File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true) : null);
+    }
+
+    private string PathOf(string sha256) => Path.Combine(_blobs, sha256[..2], sha256);
+}
+
+/// <summary>Uploads written and hashed under <c>&lt;data-dir&gt;/staging</c> (the disk store's file system, so its rename is atomic).</summary>
+public sealed class BlobStaging
+{
+    private readonly string _staging;
+
+    public BlobStaging(string dataDirectory) => _staging = Directory.CreateDirectory(Path.Combine(dataDirectory, "staging")).FullName;
 
     public async Task<StagedBlob?> StageAsync(Stream content, long maxBytes, CancellationToken cancellationToken)
     {
@@ -74,23 +110,4 @@ public sealed class FileBlobStore : IBlobStore
             throw;
         }
     }
-
-    public void Commit(StagedBlob blob)
-    {
-        var target = PathOf(blob.Sha256);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        if (File.Exists(target)) File.Delete(blob.Path);
-        else File.Move(blob.Path, target, overwrite: true);
-    }
-
-    public void Discard(StagedBlob blob) => File.Delete(blob.Path);
-
-    public Stream? OpenRead(string sha256)
-    {
-        if (!IsSha256(sha256)) return null;
-        var path = PathOf(sha256);
-        return File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true) : null;
-    }
-
-    private string PathOf(string sha256) => Path.Combine(_blobs, sha256[..2], sha256);
 }

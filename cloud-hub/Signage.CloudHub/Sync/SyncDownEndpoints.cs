@@ -50,7 +50,7 @@ public static class SyncDownEndpoints
         await using var connection = await database.OpenAsync(cancellationToken);
         var mime = await connection.ScalarAsync<string>("SELECT mime_type FROM asset WHERE tenant_id = @tenant AND sha256 = @sha LIMIT 1;", null,
             ("tenant", appliance.TenantId), ("sha", sha256));
-        if (mime is null || blobs.OpenRead(sha256) is not { } stream) return Authentication.NotFound("blob");
+        if (mime is null || await blobs.OpenReadAsync(sha256, cancellationToken) is not { } stream) return Authentication.NotFound("blob");
         return TypedResults.Stream(stream, mime, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha256}\""), enableRangeProcessing: true);
     }
 }

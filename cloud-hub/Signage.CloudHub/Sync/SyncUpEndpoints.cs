@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using NodaTime;
 using Npgsql;
@@ -14,8 +15,8 @@ namespace Signage.CloudHub.Sync;
 /// POST /v1/sync/up: an appliance's outbox batch. The whole batch is checked first (any bad record →
 /// 422, nothing stored), then stored in one transaction, and answered only after the commit, so the
 /// appliance may delete what it sent. Each record id is stored once per venue: a resent batch is all
-/// duplicates. Plays go in by binary COPY into a staging table and one INSERT … ON CONFLICT DO
-/// NOTHING whose inserted rows, and only those, feed the daily aggregates in the same statement.
+/// duplicates, and batches of one appliance may safely arrive concurrently. Plays go in by binary
+/// COPY (see <see cref="StorePlaysAsync"/>); the daily aggregates change in the same transaction.
 /// </summary>
 public static class SyncUpEndpoints
 {
@@ -65,62 +66,116 @@ public static class SyncUpEndpoints
         return TypedResults.Ok(new SyncUpResponse(accepted, request.Records.Count - accepted));
     }
 
-    private static async Task<int> StorePlaysAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ApplianceCaller appliance, List<PlayRow> plays,
+    private const string PlayColumns = """
+        venue_id, record_id, local_date, tenant_id, appliance_id, event_id, event_type, device_id, campaign_id, playlist_id,
+        asset_id, content_sha256, started_at, duration_ms, result, clock_suspect, received_at
+        """;
+
+    /// <summary>
+    /// Stores each play once. The common batch is all new (a resend follows only a lost answer), so it
+    /// is COPY'd straight into <c>play</c>, and its daily totals, summed here, are upserted once per key.
+    /// A play the hub already has makes that COPY fail with a unique violation: it is rolled back to the
+    /// savepoint and the batch goes the careful way, COPY into a staging table and INSERT … ON CONFLICT
+    /// DO NOTHING whose inserted rows, and only those, feed the aggregates. Plays are written in record-id
+    /// order, so two requests carrying the same plays wait for each other instead of deadlocking.
+    /// </summary>
+    private static async Task<int> StorePlaysAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ApplianceCaller appliance, List<PlayRow> batchPlays,
         DateTime now, CancellationToken cancellationToken)
     {
-        if (plays.Count == 0) return 0;
-        await connection.ExecuteAsync("""
-            CREATE TEMP TABLE IF NOT EXISTS play_stage (
-                record_id text, local_date date, event_id text, event_type text, device_id text, campaign_id text, playlist_id text,
-                asset_id text, content_sha256 text, started_at timestamptz, duration_ms bigint, result text, clock_suspect boolean
-            ) ON COMMIT DELETE ROWS;
-            """, transaction);
-        await using (var copy = await connection.BeginBinaryImportAsync("""
-            COPY play_stage (record_id, local_date, event_id, event_type, device_id, campaign_id, playlist_id, asset_id, content_sha256,
-                started_at, duration_ms, result, clock_suspect) FROM STDIN (FORMAT BINARY)
-            """, cancellationToken))
+        if (batchPlays.Count == 0) return 0;
+        // In record-id order; the same record twice in one batch is one play (the first copy wins: the sort is stable).
+        var sorted = batchPlays.Select((play, index) => (play, index)).ToList();
+        sorted.Sort((a, b) => string.CompareOrdinal(a.play.RecordId, b.play.RecordId) is var byId and not 0 ? byId : a.index.CompareTo(b.index));
+        var plays = new List<PlayRow>(sorted.Count);
+        foreach (var (play, _) in sorted)
         {
-            foreach (var p in plays)
-            {
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(p.RecordId, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(p.LocalDate, NpgsqlDbType.Date, cancellationToken);
-                await copy.WriteAsync(p.Play.EventId, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(p.Play.EventType, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(p.Play.DeviceId, NpgsqlDbType.Text, cancellationToken);
-                await WriteNullableAsync(copy, p.Play.CampaignId, cancellationToken);
-                await copy.WriteAsync(p.Play.PlaylistId, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(p.Play.AssetId, NpgsqlDbType.Text, cancellationToken);
-                await WriteNullableAsync(copy, p.Play.ContentSha256, cancellationToken);
-                await copy.WriteAsync(p.StartedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-                if (p.Play.DurationMs is { } duration) await copy.WriteAsync(duration, NpgsqlDbType.Bigint, cancellationToken);
-                else await copy.WriteNullAsync(cancellationToken);
-                await WriteNullableAsync(copy, p.Play.Result, cancellationToken);
-                await copy.WriteAsync(p.Play.ClockSuspect, NpgsqlDbType.Boolean, cancellationToken);
-            }
-            await copy.CompleteAsync(cancellationToken);
+            if (plays.Count == 0 || !string.Equals(plays[^1].RecordId, play.RecordId, StringComparison.Ordinal)) plays.Add(play);
         }
+        await transaction.SaveAsync("fast", cancellationToken);
+        try
+        {
+            await CopyPlaysAsync(connection, "play", appliance, plays, now, cancellationToken);
+            await AddDailyTotalsAsync(connection, transaction, appliance, plays);
+            return plays.Count;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await transaction.RollbackAsync("fast", cancellationToken);
+        }
+        await connection.ExecuteAsync("CREATE TEMP TABLE IF NOT EXISTS play_stage (LIKE play) ON COMMIT DELETE ROWS;", transaction);
+        await CopyPlaysAsync(connection, "play_stage", appliance, plays, now, cancellationToken);
         // Only rows this statement inserted reach the aggregates: a resent play is counted once.
-        return (int)(await connection.ScalarAsync<long>("""
+        return (int)(await connection.ScalarAsync<long>($"""
             WITH inserted AS (
-                INSERT INTO play (venue_id, record_id, local_date, tenant_id, appliance_id, event_id, event_type, device_id, campaign_id, playlist_id,
-                    asset_id, content_sha256, started_at, duration_ms, result, clock_suspect, received_at)
-                SELECT @venue, record_id, local_date, @tenant, @appliance, event_id, event_type, device_id, campaign_id, playlist_id,
-                    asset_id, content_sha256, started_at, duration_ms, result, clock_suspect, @now
-                FROM play_stage
+                INSERT INTO play ({PlayColumns}) SELECT {PlayColumns} FROM play_stage ORDER BY record_id
                 ON CONFLICT DO NOTHING
                 RETURNING local_date, campaign_id, asset_id, device_id, event_type, duration_ms
             ), daily AS (
-                INSERT INTO play_daily AS d (tenant_id, venue_id, local_date, campaign_id, asset_id, device_id, plays, total_duration_ms)
-                SELECT @tenant, @venue, local_date, coalesce(campaign_id, ''), asset_id, device_id, count(*), coalesce(sum(duration_ms), 0)
-                FROM inserted WHERE event_type = 'PLAY_END'
-                GROUP BY local_date, coalesce(campaign_id, ''), asset_id, device_id
-                ORDER BY 3, 4, 5, 6
-                ON CONFLICT (venue_id, local_date, campaign_id, asset_id, device_id)
-                DO UPDATE SET plays = d.plays + excluded.plays, total_duration_ms = d.total_duration_ms + excluded.total_duration_ms
+                {DailyUpsert("""
+                    SELECT @tenant, @venue, local_date, coalesce(campaign_id, ''), asset_id, device_id, count(*), coalesce(sum(duration_ms), 0)
+                    FROM inserted WHERE event_type = 'PLAY_END'
+                    GROUP BY local_date, coalesce(campaign_id, ''), asset_id, device_id
+                    """)}
             )
             SELECT count(*) FROM inserted;
-            """, transaction, ("venue", appliance.VenueId), ("tenant", appliance.TenantId), ("appliance", appliance.ApplianceId), ("now", now)));
+            """, transaction, ("venue", appliance.VenueId), ("tenant", appliance.TenantId)));
+    }
+
+    /// <summary>Adds totals to play_daily, keys in one order (concurrent batches of a venue wait, never deadlock).</summary>
+    private static string DailyUpsert(string totals) => $"""
+        INSERT INTO play_daily AS d (tenant_id, venue_id, local_date, campaign_id, asset_id, device_id, plays, total_duration_ms)
+        {totals}
+        ORDER BY 3, 4, 5, 6
+        ON CONFLICT (venue_id, local_date, campaign_id, asset_id, device_id)
+        DO UPDATE SET plays = d.plays + excluded.plays, total_duration_ms = d.total_duration_ms + excluded.total_duration_ms
+        """;
+
+    /// <summary>The batch's PLAY_END totals per (day, campaign, asset, screen), summed in memory: one upsert per key.</summary>
+    private static async Task AddDailyTotalsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ApplianceCaller appliance, List<PlayRow> plays)
+    {
+        var sums = new Dictionary<(DateOnly LocalDate, string Campaign, string AssetId, string DeviceId), (long Plays, long DurationMs)>();
+        foreach (var p in plays)
+        {
+            if (p.Play.EventType != "PLAY_END") continue;
+            ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(sums, (p.LocalDate, p.Play.CampaignId ?? "", p.Play.AssetId, p.Play.DeviceId), out _);
+            sum = (sum.Plays + 1, sum.DurationMs + (p.Play.DurationMs ?? 0));
+        }
+        if (sums.Count == 0) return;
+        var totals = sums.Select(s => (s.Key, s.Value.Plays, s.Value.DurationMs)).ToList();
+        await connection.ExecuteAsync(DailyUpsert("SELECT @tenant, @venue, d, c, a, s, n, ms FROM unnest(@days, @campaigns, @assets, @screens, @plays, @durations) AS x(d, c, a, s, n, ms)"),
+            transaction, ("tenant", appliance.TenantId), ("venue", appliance.VenueId),
+            ("days", totals.Select(t => t.Key.LocalDate).ToArray()), ("campaigns", totals.Select(t => t.Key.Campaign).ToArray()),
+            ("assets", totals.Select(t => t.Key.AssetId).ToArray()), ("screens", totals.Select(t => t.Key.DeviceId).ToArray()),
+            ("plays", totals.Select(t => t.Plays).ToArray()), ("durations", totals.Select(t => t.DurationMs).ToArray()));
+    }
+
+    private static async Task CopyPlaysAsync(NpgsqlConnection connection, string table, ApplianceCaller appliance, List<PlayRow> plays, DateTime now,
+        CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync($"COPY {table} ({PlayColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var p in plays)
+        {
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(appliance.VenueId, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(p.RecordId, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(p.LocalDate, NpgsqlDbType.Date, cancellationToken);
+            await copy.WriteAsync(appliance.TenantId, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(appliance.ApplianceId, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(p.Play.EventId, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(p.Play.EventType, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(p.Play.DeviceId, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(copy, p.Play.CampaignId, cancellationToken);
+            await copy.WriteAsync(p.Play.PlaylistId, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(p.Play.AssetId, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(copy, p.Play.ContentSha256, cancellationToken);
+            await copy.WriteAsync(p.StartedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+            if (p.Play.DurationMs is { } duration) await copy.WriteAsync(duration, NpgsqlDbType.Bigint, cancellationToken);
+            else await copy.WriteNullAsync(cancellationToken);
+            await WriteNullableAsync(copy, p.Play.Result, cancellationToken);
+            await copy.WriteAsync(p.Play.ClockSuspect, NpgsqlDbType.Boolean, cancellationToken);
+            await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
+        }
+        await copy.CompleteAsync(cancellationToken);
     }
 
     private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken)
