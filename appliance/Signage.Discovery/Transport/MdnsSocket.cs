@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 
 namespace Signage.Discovery.Transport;
 
@@ -52,7 +53,16 @@ public sealed class MdnsSocket : IDisposable
     public void Join(MdnsInterface nic)
     {
         if (nic.IPv4.Count > 0) _v4.Join(nic.Index);
-        if (nic.IPv6.Count > 0) _v6?.Join(nic.Index);
+        if (nic.IPv6.Count == 0 || _v6 is null) return;
+        try
+        {
+            _v6.Join(nic.Index);
+        }
+        catch (SocketException)
+        {
+            // This interface refuses IPv6 multicast (e.g. a loopback without it): IPv4 still serves it;
+            // the next interface poll tries again.
+        }
     }
 
     /// <summary>Forgets memberships, so that the next <see cref="Join"/> joins again (an interface that went away and came back).</summary>
@@ -76,10 +86,35 @@ public sealed class MdnsSocket : IDisposable
             if (socket is not null) await socket.SendAsync(packet, nic, to, cancellationToken).ConfigureAwait(false);
             return;
         }
+        // One family failing (e.g. IPv6 addresses still "tentative" right after a link comes up) does
+        // not stop the other; only when nothing could be sent does the caller hear of it.
+        var sent = false;
+        SocketException? failure = null;
         if ((family is null or AddressFamily.InterNetwork) && nic.IPv4.Count > 0)
-            await _v4.SendAsync(packet, nic, GroupEndPoint, cancellationToken).ConfigureAwait(false);
+        {
+            try
+            {
+                await _v4.SendAsync(packet, nic, GroupEndPoint, cancellationToken).ConfigureAwait(false);
+                sent = true;
+            }
+            catch (SocketException e)
+            {
+                failure = e;
+            }
+        }
         if ((family is null or AddressFamily.InterNetworkV6) && nic.IPv6.Count > 0 && _v6 is not null)
-            await _v6.SendAsync(packet, nic, GroupEndPointV6, cancellationToken).ConfigureAwait(false);
+        {
+            try
+            {
+                await _v6.SendAsync(packet, nic, GroupEndPointV6, cancellationToken).ConfigureAwait(false);
+                sent = true;
+            }
+            catch (SocketException e)
+            {
+                failure ??= e;
+            }
+        }
+        if (!sent && failure is not null) ExceptionDispatchInfo.Throw(failure);
     }
 
     /// <summary>The next packet from either family. The returned bytes are only valid until the next call.</summary>
