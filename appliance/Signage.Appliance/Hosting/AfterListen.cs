@@ -4,10 +4,11 @@ using Microsoft.AspNetCore.DataProtection;
 namespace Signage.Appliance.Hosting;
 
 /// <summary>
-/// Start-up order (docs/PERFORMANCE.md, "Cold start", issue 9). The host starts every hosted service
-/// before Kestrel binds, and a BackgroundService runs its ExecuteAsync synchronously up to the first
-/// await — the monitor's and retention's first passes, for example, ran before the appliance could
-/// answer anything. Work that no request needs is started here instead, in
+/// Start-up order (docs/PERFORMANCE.md, "Cold start", issue 9). The host constructs and starts every
+/// hosted service before Kestrel binds — each with its dependencies and loggers — and their first
+/// passes (the monitor's, retention's…) then ran on the thread pool while the server was still
+/// starting and answering its first request, on a 2-core box. Work that no request needs is
+/// constructed and started here instead, in
 /// <see cref="IHostedLifecycleService.StartedAsync"/>: right after the server listens and before
 /// ApplicationStarted, so systemd's READY=1 (sent on ApplicationStarted) still comes after everything
 /// has started. Schema migrations, the device directory and the keys stay before listen
