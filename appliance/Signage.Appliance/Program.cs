@@ -81,11 +81,14 @@ try
     builder.Services.AddSingleton<EventIngestion>();
     builder.Services.AddHostedService(services => services.GetRequiredService<EventIngestion>());
     builder.Services.AddSingleton<VenueMonitor>();
-    builder.Services.AddHostedService<MonitoringService>();
+    builder.Services.AddHostedServiceAfterListen<MonitoringService>();
     builder.Services.AddSingleton<BlobScrub>();
-    builder.Services.AddHostedService<BlobScrubService>();
-    builder.Services.AddHostedService<EventRetention>();
+    builder.Services.AddHostedServiceAfterListen<BlobScrubService>();
+    builder.Services.AddHostedServiceAfterListen<EventRetention>();
     builder.Services.AddAdminPages(settings.DataDirectory);
+    // Start-up order: only what answering needs runs before Kestrel listens; the background passes
+    // above and data protection's key ring load start right after (Hosting/AfterListen.cs).
+    builder.Services.DeferDataProtectionWarmUp();
     // mDNS / DNS-SD: screens find the appliance by themselves (setting Discovery:Enabled, default true).
     if (DiscoveryAdvertiser.IsEnabled(builder.Configuration)) builder.Services.AddHostedService<DiscoveryAdvertiser>();
     builder.Services.AddHostedService(services => new SystemdNotifier(Environment.GetEnvironmentVariable, services.GetRequiredService<IHostApplicationLifetime>()));
@@ -94,6 +97,7 @@ try
     var app = builder.Build();
     app.Services.GetRequiredService<DeviceDirectory>().LoadAll();
     app.UseProblemResponses();
+    app.UseHealthAheadOfRouting(); // GET /healthz without waiting for the route table to build (issue 9)
     app.UseAdminSession();
     app.UseBearerAuthentication();
     app.UseAdminAntiforgery();

@@ -46,7 +46,8 @@ public sealed record DiscoveredAppliance(
 }
 
 /// <summary>
-/// Finds signage appliances by DNS-SD over mDNS: asks for the service type's PTR records (again at
+/// Finds signage appliances by DNS-SD over mDNS, over IPv4 (224.0.0.251) and IPv6 (ff02::fb) on
+/// every suitable interface: asks for the service type's PTR records (again at
 /// 1, 2, 4… up to 60 s, with known answers so that responders stay quiet about what we have),
 /// collects SRV, TXT and A/AAAA from answers and announcements, refreshes records before they
 /// expire, honours cache-flush and goodbyes, and raises <see cref="Found"/>, <see cref="Changed"/>
@@ -271,7 +272,11 @@ public sealed partial class ApplianceBrowser : IAsyncDisposable
                 if (srv is null) missing.Add(new DnsQuestion(instance, DnsType.Srv));
                 if (!Cached(DnsType.Txt, instance).Any()) missing.Add(new DnsQuestion(instance, DnsType.Txt));
                 if (srv?.Data is SrvData target && !Cached(DnsType.A, target.Target).Concat(Cached(DnsType.Aaaa, target.Target)).Any())
+                {
+                    // Either family will do: an appliance on an IPv6-only link has no A record.
                     missing.Add(new DnsQuestion(target.Target, DnsType.A));
+                    missing.Add(new DnsQuestion(target.Target, DnsType.Aaaa));
+                }
             }
             return [.. missing.Where(q => ShouldAsk(q, now))];
         }

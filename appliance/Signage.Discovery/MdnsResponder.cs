@@ -11,7 +11,8 @@ namespace Signage.Discovery;
 /// Advertises one DNS-SD service instance over mDNS (RFC 6762/6763):
 /// probes for the instance name and takes "Name (2)", "Name (3)"… when another host owns it;
 /// announces twice, one second apart; answers queries (with known-answer suppression) on every
-/// suitable interface with that interface's own addresses; re-announces when an interface or its
+/// suitable interface, over IPv4 (224.0.0.251) and IPv6 (ff02::fb), with that interface's own
+/// addresses (A and AAAA); re-announces when an interface or its
 /// addresses change; says goodbye (TTL 0) when stopped.
 /// Simplifications, on purpose: answers always go out by multicast (a unicast reply to port 5353
 /// could land in avahi's socket on the querier's host), probes ask for multicast answers for the same
@@ -283,7 +284,8 @@ public sealed partial class MdnsResponder : IAsyncDisposable
         // Shared records (the PTRs) may be answered by many hosts at once: wait 20–120 ms (RFC 6762 section 6).
         if (answers.Any(a => !a.CacheFlush))
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(20, 120)), _options.Clock, cancellationToken).ConfigureAwait(false);
-        await SendAsync(DnsMessage.Response(answers, additionals), nic, cancellationToken).ConfigureAwait(false);
+        // To the group of the family the query came by (a dual-stack querier asks over both and hears both).
+        await SendAsync(DnsMessage.Response(answers, additionals), nic, cancellationToken, family: packet.From.AddressFamily).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -317,11 +319,12 @@ public sealed partial class MdnsResponder : IAsyncDisposable
         return (answers, additionals);
     }
 
-    private async Task SendAsync(DnsMessage message, MdnsInterface nic, CancellationToken cancellationToken, IPEndPoint? to = null)
+    private async Task SendAsync(DnsMessage message, MdnsInterface nic, CancellationToken cancellationToken, IPEndPoint? to = null,
+        System.Net.Sockets.AddressFamily? family = null)
     {
         try
         {
-            await _socket!.SendAsync(message.Encode(), nic, cancellationToken, to).ConfigureAwait(false);
+            await _socket!.SendAsync(message.Encode(), nic, cancellationToken, to, family).ConfigureAwait(false);
         }
         catch (System.Net.Sockets.SocketException e)
         {
@@ -354,7 +357,7 @@ public sealed partial class MdnsResponder : IAsyncDisposable
     [LoggerMessage(EventId = 7008, Level = LogLevel.Warning, Message = "mDNS: could not send on {Interface}: {Reason}")]
     private static partial void LogSendFailed(ILogger logger, string @interface, string reason);
 
-    [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "mDNS: no suitable network interface (up, multicast, IPv4); nothing will be advertised until one appears")]
+    [LoggerMessage(EventId = 7009, Level = LogLevel.Warning, Message = "mDNS: no suitable network interface (up, multicast, with an IPv4 or IPv6 address); nothing will be advertised until one appears")]
     private static partial void LogNoInterface(ILogger logger);
 
     [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "mDNS: another host answers for {Instance} with different records")]

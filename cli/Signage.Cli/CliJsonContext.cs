@@ -10,7 +10,9 @@ namespace Signage.Cli;
 public sealed record VenueStatus(string VenueId, string Name, string Timezone, int ScreensTotal, int ScreensOnline,
     DeviceResponse[] Screens, IncidentResponse[] OpenIncidents);
 
-public sealed record StatusReport(string Appliance, string Status, string Version, int SchemaVersion, long UptimeSeconds, VenueStatus[] Venues);
+/// <summary>The appliance's hub sync (GET /v1/venues/{venueId}/hub): null when the account sees no venue to ask through.</summary>
+public sealed record StatusReport(string Appliance, string Status, string Version, int SchemaVersion, long UptimeSeconds, VenueStatus[] Venues,
+    HubConnectionResponse? Hub);
 
 public sealed record DoctorFinding(string Check, string Status, string Detail, string? Fix);
 

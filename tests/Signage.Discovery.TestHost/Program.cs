@@ -134,7 +134,8 @@ switch (mode)
         }
         else
         {
-            using var socket = new Signage.Discovery.Transport.MdnsSocket();
+            // IPv4 only: the test names the IPv4 address the answer must come from.
+            using var socket = new Signage.Discovery.Transport.MdnsSocket(ipv6: false);
             socket.Join(nic);
             await socket.SendAsync(query, nic, timeout.Token);
             while (response is null)

@@ -149,4 +149,19 @@ public sealed class ResponderAndBrowserLogicTests
         browser.Publish();
         Assert.Empty(browser.Appliances);
     }
+
+    [Fact]
+    public void An_srv_without_addresses_asks_for_both_a_and_aaaa_and_an_ipv6_only_appliance_resolves_to_its_global_address()
+    {
+        var browser = Browser();
+        var srv = DnsMessage.Response([DnsRecord.Ptr(Service, "Crown." + Service, 4500), DnsRecord.Srv("Crown." + Service, 5080, "crown-box.local", 120),
+            DnsRecord.Txt("Crown." + Service, ["v=1"], 4500)]);
+
+        Assert.Equal([new DnsQuestion("crown-box.local", DnsType.A), new DnsQuestion("crown-box.local", DnsType.Aaaa)], browser.Absorb(srv));
+
+        browser.Absorb(DnsMessage.Response([DnsRecord.Address("crown-box.local", IPAddress.Parse("fe80::5"), 120),
+            DnsRecord.Address("crown-box.local", IPAddress.Parse("fd77:1::5"), 120)]));
+        browser.Publish();
+        Assert.Equal(new Uri("http://[fd77:1::5]:5080/"), Assert.Single(browser.Appliances).BaseUrl);
+    }
 }

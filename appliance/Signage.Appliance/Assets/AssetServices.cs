@@ -1,3 +1,5 @@
+using Signage.Appliance.Hosting;
+
 namespace Signage.Appliance.Assets;
 
 public static class AssetServices
@@ -12,8 +14,9 @@ public static class AssetServices
         services.AddSingleton(provider => new Thumbnailer(Thumbnailer.PathFrom(environment), provider.GetRequiredService<ILogger<Thumbnailer>>()));
         services.AddSingleton<AssetPipeline>();
         services.AddSingleton<AssetCleanup>();
-        services.AddHostedService<AssetProcessor>();
-        services.AddHostedService<AssetCleanupService>();
+        // Both start once Kestrel listens (Hosting/AfterListen.cs): no request waits for them.
+        services.AddHostedServiceAfterListen<AssetProcessor>();
+        services.AddHostedServiceAfterListen<AssetCleanupService>();
         return services;
     }
 }

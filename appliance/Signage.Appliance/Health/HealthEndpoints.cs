@@ -15,6 +15,32 @@ public static class HealthEndpoints
         return app;
     }
 
+    /// <summary>
+    /// Answers <c>GET /healthz</c> ahead of routing, then adds routing. Routing builds its table of
+    /// every endpoint (100+) on the first request it sees — about a fifth of the CPU from exec to the
+    /// first answer (docs/PERFORMANCE.md, issue 9) — and the health check needs none of it: its promise
+    /// is that the process serves HTTP and the migrated database answers. The endpoint above stays,
+    /// so other methods still get routing's 405. Call right after the problem-response middleware
+    /// (request id, exception handler) and before anything that reads the endpoint.
+    /// </summary>
+    public static WebApplication UseHealthAheadOfRouting(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (!HttpMethods.IsGet(context.Request.Method) || !context.Request.Path.Equals("/healthz", StringComparison.OrdinalIgnoreCase))
+            {
+                await next(context);
+                return;
+            }
+            var services = context.RequestServices;
+            var result = await CheckAsync(services.GetRequiredService<Database>(), services.GetRequiredService<ApplianceInfo>(),
+                services.GetRequiredService<IClock>(), context.RequestAborted);
+            await result.ExecuteAsync(context);
+        });
+        app.UseRouting();
+        return app;
+    }
+
     /// <summary>200 with the version and schema version when the database answers; 503 otherwise.</summary>
     private static async Task<IResult> CheckAsync(Database database, ApplianceInfo info, IClock clock, CancellationToken cancellationToken)
     {

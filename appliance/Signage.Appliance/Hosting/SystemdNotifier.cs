@@ -51,12 +51,20 @@ public sealed class SystemdNotifier : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!Enabled) return;
-        _lifetime.ApplicationStarted.Register(() => Notify($"READY=1\nSTATUS=Listening\nMAINPID={Environment.ProcessId}"));
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _lifetime.ApplicationStarted.Register(() =>
+        {
+            Notify($"READY=1\nSTATUS=Listening\nMAINPID={Environment.ProcessId}");
+            started.TrySetResult();
+        });
         _lifetime.ApplicationStopping.Register(() => Notify("STOPPING=1"));
         if (_watchdogInterval is not { } interval) return;
-        using var timer = new PeriodicTimer(interval);
         try
         {
+            // systemd arms the watchdog at READY=1; pings start then (the services started right
+            // after listen, Hosting/AfterListen.cs, may take longer than one interval).
+            await started.Task.WaitAsync(stoppingToken);
+            using var timer = new PeriodicTimer(interval);
             while (await timer.WaitForNextTickAsync(stoppingToken)) Notify("WATCHDOG=1");
         }
         catch (OperationCanceledException)

@@ -14,9 +14,9 @@ public sealed record MdnsInterface(int Index, string Name, IReadOnlyList<IPAddre
         Index == other.Index && IPv4.SequenceEqual(other.IPv4) && IPv6.SequenceEqual(other.IPv6);
 
     /// <summary>
-    /// The interfaces to use: up, multicast-capable, with at least one IPv4 address (the multicast
-    /// group mDNS answers on here is 224.0.0.251), loopback only when allowed, and only the named ones
-    /// when names are given.
+    /// The interfaces to use: up, multicast-capable, with at least one IPv4 or IPv6 address (mDNS runs
+    /// on 224.0.0.251 and ff02::fb, each where the interface has that family), loopback only when
+    /// allowed, and only the named ones when names are given.
     /// </summary>
     public static IReadOnlyList<MdnsInterface> Suitable(DiscoveryOptions options)
     {
@@ -34,7 +34,10 @@ public sealed record MdnsInterface(int Index, string Name, IReadOnlyList<IPAddre
             try
             {
                 properties = nic.GetIPProperties();
-                index = properties.GetIPv4Properties()?.Index ?? -1;
+                // The same ifindex either way on Linux; an IPv6-only link has no IPv4 properties.
+                index = (nic.Supports(NetworkInterfaceComponent.IPv4) ? properties.GetIPv4Properties()?.Index : null)
+                    ?? (nic.Supports(NetworkInterfaceComponent.IPv6) ? properties.GetIPv6Properties()?.Index : null)
+                    ?? -1;
             }
             catch (NetworkInformationException)
             {
@@ -43,7 +46,7 @@ public sealed record MdnsInterface(int Index, string Name, IReadOnlyList<IPAddre
             var unicast = properties.UnicastAddresses.Select(a => a.Address).ToList();
             var v4 = unicast.Where(a => a.AddressFamily == AddressFamily.InterNetwork).OrderBy(a => a.ToString(), StringComparer.Ordinal).ToList();
             var v6 = unicast.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6).OrderBy(a => a.ToString(), StringComparer.Ordinal).ToList();
-            if (v4.Count == 0 || index < 0) continue;
+            if ((v4.Count == 0 && v6.Count == 0) || index < 0) continue;
             chosen.Add(new MdnsInterface(index, nic.Name, v4, v6));
         }
         return chosen;

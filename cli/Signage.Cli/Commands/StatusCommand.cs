@@ -3,7 +3,8 @@ using Signage.Contracts;
 
 namespace Signage.Cli.Commands;
 
-/// <summary>`signage status`: health, screens online and open incidents of each venue the account sees.</summary>
+/// <summary>`signage status`: health, screens online and open incidents of each venue the account sees, and
+/// the hub sync (enrolled or standalone, last successful sync, backlog, last error).</summary>
 public static class StatusCommand
 {
     public static Command Create()
@@ -11,7 +12,7 @@ public static class StatusCommand
         var appliance = new ApplianceOptions();
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var command = SignageCommand.WithExamples("status", 
-            "Health, screens online and open incidents of the appliance's venues.",
+            "Health, screens online and open incidents of the appliance's venues, and the hub sync state.",
             "signage status --appliance http://192.168.1.20:5080 --email admin@venue.example",
             "SIGNAGE_EMAIL=admin@venue.example SIGNAGE_PASSWORD=… signage status --json");
         appliance.AddTo(command, withVenue: false);
@@ -28,7 +29,10 @@ public static class StatusCommand
                 venues.Add(new VenueStatus(venue.VenueId, venue.Name, venue.Timezone, screens.Count, screens.Count(s => s.Status == "ONLINE"),
                     [.. screens], [.. incidents.Where(i => i.ResolvedAtUtc is null)]));
             }
-            var report = new StatusReport(client.BaseAddress.ToString(), health.Status, health.Version, health.Database.SchemaVersion, health.UptimeSeconds, [.. venues]);
+            // The hub connection belongs to the whole appliance; the API reads it through any venue the caller sees.
+            var hub = venues.Count == 0 ? null
+                : await client.GetAsync($"/v1/venues/{venues[0].VenueId}/hub", ContractsJsonContext.Default.HubConnectionResponse, cancellationToken);
+            var report = new StatusReport(client.BaseAddress.ToString(), health.Status, health.Version, health.Database.SchemaVersion, health.UptimeSeconds, [.. venues], hub);
             if (parse.GetValue(json)) { Terminal.Json(report, CliJsonContext.Default.StatusReport); return ExitCodes.Ok; }
 
             Terminal.Line($"Appliance {report.Appliance}: {report.Status}, version {report.Version}, schema {report.SchemaVersion}, up {TimeSpan.FromSeconds(report.UptimeSeconds)}");
@@ -40,8 +44,18 @@ public static class StatusCommand
                 foreach (var incident in venue.OpenIncidents)
                     Terminal.Line($"  incident {incident.Severity} {incident.Type} on {incident.DeviceId} since {incident.OpenedAtUtc}");
             }
+            if (report.Hub is { } sync) Terminal.Line(Describe(sync));
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>One line: "Hub https://…: last successful sync …, 12 records waiting, last error … (at …)".</summary>
+    internal static string Describe(HubConnectionResponse hub)
+    {
+        var waiting = hub.Backlog == 1 ? "1 record waiting" : $"{hub.Backlog} records waiting";
+        if (!hub.Enrolled) return $"Hub: not enrolled (standalone), {waiting} to go up once enrolled";
+        var line = $"Hub {hub.HubUrl}: last successful sync {hub.LastSuccessfulSyncUtc ?? "never"}, {waiting}";
+        return hub.LastError is null ? line + ", no error" : line + $", last error at {hub.LastErrorAtUtc}: {hub.LastError}";
     }
 }

@@ -11,6 +11,11 @@ namespace Signage.Discovery.Tests.Infrastructure;
 ///   a: 10.77.&lt;k&gt;.1/24 on the veth, b: 10.77.&lt;k&gt;.2/24; both ends and lo up, multicast on,
 ///   route 224.0.0.0/4 via the veth
 /// </code>
+/// With <c>ipv6: true</c> each end also gets a unique-local address, fd77:&lt;k&gt;::1/64 and ::2/64, and
+/// duplicate address detection is off on the veth (accept_dad=0, nodad), so its IPv6 addresses,
+/// link-local included, are usable at once rather than "tentative" for the first seconds. With
+/// <c>ipv4: false</c> the veth has no IPv4 address at all: whatever crosses it is IPv6.
+
 /// Dispose deletes both namespaces, which also removes the veth pair and kills nothing else
 /// (the tests stop their own processes first); namespaces left by a killed run (named after a
 /// process id that no longer exists) are deleted by the next run. Needs root and iproute2: without them the
@@ -20,7 +25,7 @@ public sealed class NetworkNamespaces : IDisposable
 {
     private static int _counter;
 
-    public NetworkNamespaces()
+    public NetworkNamespaces(bool ipv4 = true, bool ipv6 = false)
     {
         RequireRootAndIp();
         RemoveLeftovers();
@@ -36,12 +41,17 @@ public sealed class NetworkNamespaces : IDisposable
             Ip("link", "add", A, "type", "veth", "peer", "name", B);
             Ip("link", "set", A, "netns", A);
             Ip("link", "set", B, "netns", B);
-            foreach (var (ns, address) in new[] { (A, AddressA), (B, AddressB) })
+            foreach (var (ns, address, address6) in new[] { (A, AddressA, AddressV6A), (B, AddressB, AddressV6B) })
             {
                 Ip("-n", ns, "link", "set", "lo", "up");
-                Ip("-n", ns, "addr", "add", $"{address}/24", "dev", ns);
+                if (ipv4) Ip("-n", ns, "addr", "add", $"{address}/24", "dev", ns);
+                if (ipv6)
+                {
+                    Ip("netns", "exec", ns, "sh", "-c", $"echo 0 > /proc/sys/net/ipv6/conf/{ns}/disable_ipv6 && echo 0 > /proc/sys/net/ipv6/conf/{ns}/accept_dad");
+                    Ip("-n", ns, "-6", "addr", "add", $"{address6}/64", "dev", ns, "nodad");
+                }
                 Ip("-n", ns, "link", "set", ns, "up", "multicast", "on");
-                Ip("-n", ns, "route", "add", "224.0.0.0/4", "dev", ns);
+                if (ipv4) Ip("-n", ns, "route", "add", "224.0.0.0/4", "dev", ns);
             }
         }
         catch
@@ -61,6 +71,11 @@ public sealed class NetworkNamespaces : IDisposable
     public string AddressA => Subnet + ".1";
 
     public string AddressB => Subnet + ".2";
+
+    /// <summary>Namespace a's unique-local IPv6 address (only assigned with <c>ipv6: true</c>).</summary>
+    public string AddressV6A => $"fd77:{Subnet.Split('.')[^1]}::1";
+
+    public string AddressV6B => $"fd77:{Subnet.Split('.')[^1]}::2";
 
     /// <summary>Moves namespace a's veth to another address (the old one removed first).</summary>
     public void ChangeAddressOfA(string newAddress)
