@@ -4,6 +4,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
 using Signage.Appliance.Data;
+using Signage.Appliance.Hosting;
 
 namespace Signage.Appliance.Sync;
 
@@ -149,14 +150,15 @@ public static class SyncServices
     {
         var settings = SyncSettings.From(configuration);
         services.AddSingleton(settings);
-        services.AddSingleton(new HubClient(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        // Made when first needed (after listen), not while the host is built.
+        services.AddSingleton(_ => new HubClient(new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
         {
             Timeout = settings.RequestTimeout,
         }));
         services.AddSingleton<SyncSignal>();
         services.AddSingleton<OutboxSender>();
         services.AddSingleton<ChangeApplier>();
-        services.AddHostedService<SyncService>();
+        services.AddHostedServiceAfterListen<SyncService>();
         return services;
     }
 }
