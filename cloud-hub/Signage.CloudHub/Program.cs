@@ -47,6 +47,7 @@ try
 
     var app = builder.Build();
     app.UseProblemResponses();
+    app.UseDatabaseFailureAnswers();
     app.UseBearerAuthentication();
     app.MapGet("/health", async (HubDatabase db, CancellationToken cancellationToken) =>
     {
