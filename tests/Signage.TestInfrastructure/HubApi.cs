@@ -38,9 +38,11 @@ public sealed class HubApi : IAsyncDisposable
 
     public Uri BaseAddress => Process.BaseAddress;
 
-    public static async Task<HubApi> StartAsync()
+    public static async Task<HubApi> StartAsync() => await StartAsync(await PostgresServer.SharedAsync());
+
+    /// <summary>A hub on a fresh database of <paramref name="postgres"/> (a server of the test's own, e.g. one it stops and starts).</summary>
+    public static async Task<HubApi> StartAsync(PostgresServer postgres)
     {
-        var postgres = await PostgresServer.SharedAsync();
         var connectionString = await postgres.CreateDatabaseAsync("hub");
         var dataDirectory = Directory.CreateTempSubdirectory("signage-hub-").FullName;
         var process = await HubProcess.StartAsync(connectionString, dataDirectory);
