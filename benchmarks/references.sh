@@ -9,12 +9,14 @@
 # Usage: benchmarks/references.sh [--no-publish]
 # Output: each script's own output in artifacts/benchmarks/<piece>.txt, the table in artifacts/benchmarks/results.md
 #   (printed at the end; copy it into docs/PERFORMANCE.md). Sizes: HUB_ARGS (default a quarter of the hub
-#   benchmark's own sizes, about a minute), SECONDS_RUN (ingestion, default 20), DURATION (wrk, default 5s).
+#   benchmark's own sizes, about a minute), REFERENCE_ROWS (sqlite3, default 300,000), SECONDS_RUN (ingestion,
+#   default 20), DURATION (wrk, default 5s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=artifacts/benchmarks
 mkdir -p "$out"
 HUB_ARGS=${HUB_ARGS:---backlog 300000 --appliances 4 --per-appliance 75000 --raw-rows 300000}
+export REFERENCE_ROWS=${REFERENCE_ROWS:-300000} # the sqlite3 reference's rows (benchmarks/ingest/run.sh; its own default is 1,000,000)
 
 if [ "${1:-}" != "--no-publish" ]; then
   echo "== building the release binaries"
