@@ -210,10 +210,9 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
         }
         var downloads = Path.Combine(storage.UploadsDirectory, "..", "hub-downloads");
         Directory.CreateDirectory(downloads);
-        var repaired = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (assetId, sha, size, ready) in waiting)
         {
-            if (ready && (repaired.Contains(sha) || File.Exists(storage.BlobPath(sha)))) continue;
+            if (ready && File.Exists(storage.BlobPath(sha))) continue;
             if (!File.Exists(storage.BlobPath(sha)))
             {
                 var part = Path.Combine(downloads, sha + AssetStorage.PartExtension);
@@ -228,15 +227,14 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
                 using (await storage.LockAsync(cancellationToken)) storage.StoreBlob(part, sha);
             }
             await using var connection = await database.OpenAsync(cancellationToken);
-            var now = Sql.Utc(clock.GetCurrentInstant());
             if (ready)
             {
-                repaired.Add(sha);
                 AuditLog.Write(connection, null, clock.GetCurrentInstant(), RepairedAction, hub.TenantId, hub.VenueId, null, "blob", sha,
                     new Dictionary<string, string?> { ["assetId"] = assetId, ["source"] = "hub" });
                 LogBlobRepaired(logger, assetId, sha, size);
                 continue;
             }
+            var now = Sql.Utc(clock.GetCurrentInstant());
             connection.Execute("""
                 UPDATE asset SET status = 'READY', ready_at_utc = $now, updated_at_utc = $now
                 WHERE asset_id = $id AND sha256 = $sha AND status = 'UPLOADING';
@@ -306,7 +304,7 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
     [LoggerMessage(EventId = 8102, Level = LogLevel.Information, Message = "Shared asset {AssetId} is READY ({Sha256}, {SizeBytes} bytes)")]
     private static partial void LogAssetReady(ILogger logger, string assetId, string sha256, long sizeBytes);
 
-    [LoggerMessage(EventId = 8103, Level = LogLevel.Warning, Message = "Shared asset {AssetId}: its damaged blob {Sha256} ({SizeBytes} bytes) was fetched again from the hub")]
+    [LoggerMessage(EventId = 8103, Level = LogLevel.Warning, Message = "Shared asset {AssetId}: its blob {Sha256} ({SizeBytes} bytes) was gone from the store (quarantined as damaged) and was fetched again from the hub")]
     private static partial void LogBlobRepaired(ILogger logger, string assetId, string sha256, long sizeBytes);
 }
 
