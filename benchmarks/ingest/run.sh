@@ -5,8 +5,10 @@
 #     a second process (LoadGen, .NET console) posts batches of BATCH PLAY_END events from every
 #     screen at once for SECONDS seconds over real HTTP. Prints events/s and latency percentiles,
 #     then checks that the rows stored equal the events the 2xx answers acknowledged.
-#  2. The reference: the sqlite3 command-line tool inserting the same proof_of_play rows into the
-#     appliance's own schema, one 100-row INSERT per transaction, synchronous=FULL, WAL.
+#  2. The references, right after, in the same minutes: the sqlite3 command-line tool writing the
+#     same rows per play (device_event + proof_of_play) into the appliance's own schema, 100 plays
+#     per transaction, and the same 100-row transactions into a bare table; synchronous=FULL, WAL.
+# IDS=v7 (default; time-ordered event ids, as the real player sends) or IDS=random (v4 ids).
 # Rate limits: the per-screen event limit and the pairing limits (100 screens paired in seconds) are
 # raised through the appliance's RateLimits settings for the run.
 # Usage: benchmarks/ingest/run.sh [--no-publish]   (copy the output into docs/PERFORMANCE.md)
@@ -15,6 +17,7 @@ cd "$(dirname "$0")/../.."
 SCREENS=${SCREENS:-100}
 BATCH=${BATCH:-100}
 SECONDS_RUN=${SECONDS_RUN:-20}
+IDS=${IDS:-v7}   # event ids: v7 (time-ordered, as the real player makes them) or random (v4)
 PORT=${PORT:-5291}
 APPLIANCE=${APPLIANCE:-artifacts/appliance}
 
@@ -52,11 +55,11 @@ INSERT INTO playlist (playlist_id, venue_id, name, campaign_id, created_at_utc, 
   SELECT 'pl_bench', venue_id, 'Bench', 'cmp_bench', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' FROM venue;
 SQL
 
-echo "== appliance: $SCREENS screens x batches of $BATCH PLAY_END, ${SECONDS_RUN}s, real HTTP, synchronous=FULL =="
+echo "== appliance: $SCREENS screens x batches of $BATCH PLAY_END, ${SECONDS_RUN}s, ids=$IDS, real HTTP, synchronous=FULL =="
 # COUNT_COMMITS=1: count the appliance's fsync/fdatasync calls during the load with strace (slows
 # it down; shows how many requests share one durable commit).
 if [ "${COUNT_COMMITS:-0}" = 1 ]; then strace -f -qq -c -e trace=fsync,fdatasync -p "$app_pid" -o "$work/fsyncs.txt" & strace_pid=$!; fi
-dotnet artifacts/ingest-loadgen/LoadGen.dll "$base" bench@venue.test benchmark-password pl_bench ast_bench "$SCREENS" "$BATCH" "$SECONDS_RUN" | tee "$work/load.txt"
+dotnet artifacts/ingest-loadgen/LoadGen.dll "$base" bench@venue.test benchmark-password pl_bench ast_bench "$SCREENS" "$BATCH" "$SECONDS_RUN" "$IDS" | tee "$work/load.txt"
 if [ -n "${strace_pid:-}" ]; then kill -INT "$strace_pid"; wait "$strace_pid" 2>/dev/null || true; echo "appliance syncs during the run:"; cat "$work/fsyncs.txt"; fi
 acknowledged=$(grep -o 'acknowledged_events=[0-9]*' "$work/load.txt" | cut -d= -f2)
 stored=$(sqlite3 "$db" "SELECT COUNT(*) FROM proof_of_play;")
@@ -66,24 +69,56 @@ echo "stored proof_of_play rows=$stored; daily aggregate plays=$aggregated; ackn
   || { echo "CHECK FAILED"; exit 1; }
 kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=
 
-echo "== reference: sqlite3 CLI, the same proof_of_play rows, 100 per transaction, synchronous=FULL =="
-ref="$work/reference.db"
-sqlite3 "$db" .schema | grep -v '^CREATE TABLE sqlite_' > "$work/schema.sql"
-sqlite3 "$ref" < "$work/schema.sql"
+# The references: the sqlite3 CLI writing, per play, what the appliance writes (a device_event row
+# and a proof_of_play row, both keyed by the event id) into the appliance's own schema, 100 plays per
+# transaction; and the same 100-row transactions into a bare table (no key, no index: MEASURED.md's
+# ~325,000 rows/s). Ids are made like the load generator's (IDS=v7: time-ordered; IDS=random: v4).
 ROWS=${REFERENCE_ROWS:-1000000}
-python3 - "$ROWS" > "$work/inserts.sql" <<'PY'
-import sys, uuid
-rows = int(sys.argv[1])
+sqlite3 "$db" .schema | grep -v '^CREATE TABLE sqlite_' > "$work/schema.sql"
+cat > "$work/inserts.py" <<'PY'
+import os, sys, time, uuid
+rows, ids, kind = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def v7():
+    ms = time.time_ns() // 1_000_000
+    r = int.from_bytes(os.urandom(10), "big")
+    value = (ms << 80) | (0x7 << 76) | ((r >> 64) & 0xFFF) << 64 | (0b10 << 62) | (r & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
+new_id = v7 if ids == "v7" else (lambda: str(uuid.uuid4()))
 print("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+if kind == "bare":
+    print("CREATE TABLE bare (event_id TEXT, event_type TEXT, device_id TEXT, venue_id TEXT, campaign_id TEXT, playlist_id TEXT, asset_id TEXT, content_sha256 TEXT,"
+          " device_time_utc TEXT, server_received_utc TEXT, started_at_utc TEXT, local_date TEXT, duration_ms INTEGER, result TEXT, clock_suspect INTEGER);")
+seq = 0
 for t in range(rows // 100):
-    values = ",".join(
-        f"('{uuid.uuid4()}','PLAY_END','dev_{i % 100}','ven_bench','cmp_bench','pl_bench','ast_bench','{'0' * 64}',"
-        f"'2026-11-23T12:00:00.000Z','2026-11-23T12:00:10.000Z','2026-11-23T12:00:00.000Z','2026-11-23',10000,'COMPLETED',0)"
-        for i in range(100))
-    print(f"BEGIN; INSERT INTO proof_of_play VALUES {values}; COMMIT;")
+    batch = [(new_id(), f"dev_{i}") for i in range(100)]
+    seq += 1
+    plays = ",".join(
+        f"('{e}','PLAY_END','{d}','ven_bench','cmp_bench','pl_bench','ast_bench','{'0' * 64}',"
+        f"'2026-11-23T12:00:00.000Z','2026-11-23T12:00:10.000Z','2026-11-23T12:00:00.000Z','2026-11-23',10000,'COMPLETED',0)" for e, d in batch)
+    columns = ("(event_id, event_type, device_id, venue_id, campaign_id, playlist_id, asset_id, content_sha256, device_time_utc, server_received_utc,"
+               " started_at_utc, local_date, duration_ms, result, clock_suspect)")
+    if kind == "bare":
+        print(f"BEGIN; INSERT INTO bare VALUES {plays}; COMMIT;")
+    else:
+        events = ",".join(
+            f"('{e}','{d}','ven_bench',{seq},'PLAY_END','INFO','2026-11-23T12:00:00.000Z','2026-11-23T12:00:10.000Z',0,"
+            f"'{{\"playlistId\":\"pl_bench\",\"assetId\":\"ast_bench\",\"startedAtUtc\":\"2026-11-23T12:00:00.000Z\",\"durationMs\":10000,\"result\":\"COMPLETED\"}}')"
+            for e, d in batch)
+        print(f"BEGIN; INSERT INTO device_event (event_id, device_id, venue_id, sequence, event_type, severity, event_time_utc, received_at_utc, clock_suspect, payload_json)"
+              f" VALUES {events}; INSERT INTO proof_of_play {columns} VALUES {plays}; COMMIT;")
 PY
-start=$(date +%s.%N)
-sqlite3 "$ref" < "$work/inserts.sql" >/dev/null
-end=$(date +%s.%N)
-python3 -c "import sys; rows=$ROWS; s=$end-$start; print(f'reference rows={rows} seconds={s:.2f} rows_per_second={rows/s:.0f}')"
+python3 "$work/inserts.py" "$ROWS" "$IDS" schema > "$work/inserts.sql"
+python3 "$work/inserts.py" "$ROWS" "$IDS" bare > "$work/bare.sql"
+reference() { # $1 = label, $2 = database, $3 = statements
+  local start end
+  start=$(date +%s.%N)
+  sqlite3 "$2" < "$3" >/dev/null
+  end=$(date +%s.%N)
+  python3 -c "rows=$ROWS; s=$end-$start; print(f'$1 rows={rows} seconds={s:.2f} rows_per_second={rows/s:.0f}')"
+}
+echo "== reference: sqlite3 CLI, per play a device_event + a proof_of_play row into the appliance's schema, 100 plays per transaction, synchronous=FULL, ids=$IDS =="
+sqlite3 "$work/reference.db" < "$work/schema.sql"
+reference "reference(schema)" "$work/reference.db" "$work/inserts.sql"
+echo "== reference: sqlite3 CLI, the same 100-row transactions into a bare table (no key, no index), synchronous=FULL =="
+reference "reference(bare)" "$work/bare.db" "$work/bare.sql"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -2,9 +2,10 @@
 # One appliance drains a one-week backlog of plays to the real hub (issue 8: target under 60 s).
 # Starts a throwaway PostgreSQL cluster (fsync on: the hub's real durability), the hub, and the native
 # appliance on loopback; writes PLAYS proof-of-play rows (default 1,200,000 = one week at ~120 plays a
-# minute) straight into the stopped appliance's SQLite file, so the real outbox trigger queues each
-# one; then enrolls the appliance through its API and times the drain until the outbox is empty and
-# the hub holds every play exactly once.
+# minute) straight into the stopped appliance's SQLite file, where they wait after the play upload
+# cursor (migration 0009) exactly as plays stored by the event writer do; then enrolls the appliance
+# through its API and times the drain until the backlog is empty and the hub holds every play
+# exactly once.
 # Usage: benchmarks/sync/drain.sh [--no-build]   (results: stdout; copy into docs/PERFORMANCE.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -74,7 +75,7 @@ SELECT lower(hex(randomblob(16))), 'PLAY_END', 'dev_' || (i % 20), '$venue', NUL
     date('2026-11-16', '+' || (i * 7 / $PLAYS) || ' days'), 10000, 'COMPLETED', 0
 FROM n;
 SQL
-echo "wrote $(sqlite3 "$work/app/appliance.db" 'SELECT COUNT(*) FROM outbox;') outbox records in $(echo "$(date +%s.%N) - $t0" | bc) s (trigger included)"
+echo "wrote $(sqlite3 "$work/app/appliance.db" 'SELECT COUNT(*) FROM proof_of_play WHERE play_seq > (SELECT sent_through FROM play_upload);') plays waiting for the hub in $(echo "$(date +%s.%N) - $t0" | bc) s"
 
 start_appliance
 admin=$(login "http://127.0.0.1:$APP_PORT" bench@venue.test benchmark-password)
@@ -90,5 +91,5 @@ done
 t1=$(date +%s.%N)
 echo "load after drain: $(cut -d' ' -f1-3 /proc/loadavg)"
 at_hub=$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT count(*) || ' rows, ' || count(DISTINCT record_id) || ' distinct' FROM play WHERE venue_id = '$hub_venue';")
-echo "drained $PLAYS plays in $(echo "$t1 - $t0" | bc) s (enroll -> outbox empty, polled every 0.25 s); hub holds $at_hub"
+echo "drained $PLAYS plays in $(echo "$t1 - $t0" | bc) s (enroll -> backlog 0, polled every 0.25 s); hub holds $at_hub"
 grep -o "Hub sync: .*" "$work/appliance.log" | head -3

@@ -7,6 +7,7 @@ using Signage.CloudHub.Enrollment;
 using Signage.CloudHub.HeadOffice;
 using Signage.CloudHub.Hosting;
 using Signage.CloudHub.Library;
+using Signage.CloudHub.Pages;
 using Signage.CloudHub.Sync;
 using Signage.CloudHub.Tenancy;
 using Signage.Contracts;
@@ -44,11 +45,16 @@ try
     builder.Services.AddSingleton<IBlobStore>(new FileBlobStore(settings.DataDirectory));
     builder.Services.AddSingleton<PlayPartitions>();
     builder.Services.AddProblemResponses();
+    builder.Services.AddHubPages();
+    builder.Services.AddSingleton(provider => new Signage.Appliance.Assets.Thumbnailer(
+        Signage.Appliance.Assets.Thumbnailer.PathFrom(Environment.GetEnvironmentVariable), provider.GetRequiredService<ILogger<Signage.Appliance.Assets.Thumbnailer>>()));
 
     var app = builder.Build();
     app.UseProblemResponses();
     app.UseDatabaseFailureAnswers();
+    app.UseHubSession();
     app.UseBearerAuthentication();
+    app.UsePageAntiforgery();
     app.MapGet("/health", async (HubDatabase db, CancellationToken cancellationToken) =>
     {
         await using var connection = await db.OpenAsync(cancellationToken);
@@ -65,6 +71,12 @@ try
     app.MapLibraryAssets();
     app.MapLibraryPlaylists();
     app.MapHeadOffice();
+    app.MapHubPages();
+    app.MapHeadOfficePages();
+    app.MapTenancyPages();
+    app.MapEnrollmentPages();
+    app.MapLibraryPages();
+    app.MapPlaylistPages();
 
     await app.StartAsync();
     Log.Information("Signage hub listening on {Urls:l}; blobs in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",

@@ -189,7 +189,7 @@ public static partial class AdminEndpoints
         var incidents = connection.Query("SELECT device_id, COUNT(*) FROM incident WHERE venue_id = $venue AND resolved_at_utc IS NULL GROUP BY device_id;", null,
             r => (Device: r.GetString(0), Count: r.GetInt32(1)), ("$venue", venue.VenueId)).ToDictionary(x => x.Device, x => x.Count);
         return DeviceStore.List(connection, venue.VenueId, now, manifests.CurrentETag)
-            .Select(d => (Device: d, Seen: Ago(now, Sql.ParseUtcOrNull(d.LastSeenAtUtc)),
+            .Select(d => (Device: d, Seen: AdminText.Ago(now, Sql.ParseUtcOrNull(d.LastSeenAtUtc)),
                 Asset: d.CurrentAssetId is { } assetId ? AssetStore.Load(connection, null, venue.VenueId, assetId) : null))
             .Select(x => new ScreenCard(x.Device, x.Asset?.DisplayName, x.Asset is null ? null : AssetStore.ThumbnailUrl(venue.VenueId, x.Asset.AssetId), x.Seen,
                 incidents.GetValueOrDefault(x.Device.DeviceId), StaleSince(connection, venue, x.Device.DeviceId, now)))
@@ -208,17 +208,6 @@ public static partial class AdminEndpoints
         var local = instant.InZone(zone);
         var pattern = local.Date == now.InZone(zone).Date ? "HH:mm" : "MMM d HH:mm";
         return NodaTime.Text.LocalDateTimePattern.CreateWithInvariantCulture(pattern).Format(local.LocalDateTime);
-    }
-
-    /// <summary>"just now", "5 min ago", "3 h ago", "2 days ago": what a bar manager reads at a glance.</summary>
-    internal static string? Ago(Instant now, Instant? then)
-    {
-        if (then is not { } at) return null;
-        var elapsed = now - at;
-        if (elapsed < Duration.FromMinutes(1)) return "just now";
-        if (elapsed < Duration.FromHours(1)) return $"{(int)elapsed.TotalMinutes} min ago";
-        if (elapsed < Duration.FromDays(1)) return $"{(int)elapsed.TotalHours} h ago";
-        return (int)elapsed.TotalDays == 1 ? "1 day ago" : $"{(int)elapsed.TotalDays} days ago";
     }
 
     private static IResult PairSlice(HttpContext http, SqliteConnection connection, IAntiforgery antiforgery, LayoutModel layout, AdminVenue venue,

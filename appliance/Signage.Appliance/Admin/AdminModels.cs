@@ -70,13 +70,6 @@ public sealed record SchedulePage(LayoutModel Layout, AdminVenue Venue, string E
     public string TargetName(string type, string id) => Targets.FirstOrDefault(t => t.Value == $"{type}:{id}").Label ?? $"{type.ToLowerInvariant()} {id}";
 }
 
-/// <summary>A bar chart drawn as inline SVG on the server (no chart library, nothing to download).</summary>
-public sealed record BarChart(string Title, IReadOnlyList<(string Label, long Value)> Bars)
-{
-    public long Max => Bars.Count == 0 ? 0 : Bars.Max(b => b.Value);
-    public long Total => Bars.Sum(b => b.Value);
-}
-
 public sealed record ReportsPage(LayoutModel Layout, AdminVenue Venue, string From, string To, string GroupBy, ProofOfPlayReport? Report, BarChart? Chart,
     string CsvUrl, FormState Form);
 

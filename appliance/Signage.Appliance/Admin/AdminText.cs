@@ -1,4 +1,5 @@
 using System.Globalization;
+using NodaTime;
 using Signage.Contracts;
 
 namespace Signage.Appliance.Admin;
@@ -41,4 +42,15 @@ public static class AdminText
         PlayerProtocol.CommandTypes.EnableDiagnostics => "Turn on diagnostics",
         _ => type,
     };
+
+    /// <summary>"just now", "5 min ago", "3 h ago", "2 days ago": what a bar manager reads at a glance.</summary>
+    public static string? Ago(Instant now, Instant? then)
+    {
+        if (then is not { } at) return null;
+        var elapsed = now - at;
+        if (elapsed < Duration.FromMinutes(1)) return "just now";
+        if (elapsed < Duration.FromHours(1)) return $"{(int)elapsed.TotalMinutes} min ago";
+        if (elapsed < Duration.FromDays(1)) return $"{(int)elapsed.TotalHours} h ago";
+        return (int)elapsed.TotalDays == 1 ? "1 day ago" : $"{(int)elapsed.TotalDays} days ago";
+    }
 }

@@ -70,7 +70,7 @@ public sealed partial class Thumbnailer(string? ffmpegPath, ILogger<Thumbnailer>
             {
                 process.Kill(entireProcessTree: true);
                 await process.WaitForExitAsync(CancellationToken.None);
-                AssetStorage.DeleteQuietly(output);
+                File.Delete(output); // its directory exists: the caller chose it
                 cancellationToken.ThrowIfCancellationRequested();
                 LogFailed(logger, input, $"no result within {TimeLimit.TotalSeconds:0} s");
                 return false;
@@ -78,7 +78,7 @@ public sealed partial class Thumbnailer(string? ffmpegPath, ILogger<Thumbnailer>
             var made = process.ExitCode == 0 && IsJpeg(output);
             if (!made)
             {
-                AssetStorage.DeleteQuietly(output);
+                File.Delete(output); // its directory exists: the caller chose it
                 LogFailed(logger, input, $"exit code {process.ExitCode}: {Tail(await errors)}");
             }
             return made;

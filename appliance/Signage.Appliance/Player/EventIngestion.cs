@@ -50,16 +50,51 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
         return await submission.Done.Task;
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => WriteLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    /// <summary>How often the WAL is copied back into the database file, off the writer's thread.</summary>
+    public static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
+        Task.Factory.StartNew(() => WriteLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap(),
+        CheckpointLoop(stoppingToken));
+
+    /// <summary>
+    /// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages, i.e. on the
+    /// writer's thread, which then copies and fsyncs megabytes while every waiting screen waits. The
+    /// writer turns it off and this loop checkpoints PASSIVE beside it (never blocking the writer); the
+    /// other connections keep the default, so the WAL stays bounded even if this loop stalls.
+    /// </summary>
+    private async Task CheckpointLoop(CancellationToken stoppingToken)
+    {
+        using var connection = database.Open();
+        using var timer = new PeriodicTimer(CheckpointInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    connection.Execute("PRAGMA wal_checkpoint(PASSIVE);", null);
+                }
+                catch (SqliteException e)
+                {
+                    logger.LogWarning(e, "A WAL checkpoint failed; the next one retries");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
 
     private async Task WriteLoop(CancellationToken stoppingToken)
     {
         using var connection = database.Open();
-        // Event ids are random UUIDs: their primary-key indexes take inserts all over the B-tree, which
-        // the default 2 MB page cache turns into reads once the tables grow. 64 MB keeps them in memory.
+        // Our player's event ids are UUIDv7 (time-ordered: primary-key inserts append at the B-tree's
+        // right edge), but any screen may send random v4 ids, whose inserts land all over the B-tree;
+        // the default 2 MB page cache would turn those into reads once the tables grow. 64 MB keeps them in memory.
         connection.Execute("PRAGMA cache_size = -65536;", null);
-        var writer = new Writer(connection);
+        connection.Execute("PRAGMA wal_autocheckpoint = 0;", null); // see CheckpointLoop
+        using var writer = new Writer(connection);
         var group = new List<Submission>();
         try
         {
@@ -106,21 +141,20 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
     }
 
     /// <summary>The writer's compiled statements on its own connection.</summary>
-    private sealed class Writer(SqliteConnection connection)
+    private sealed class Writer(SqliteConnection connection) : IDisposable
     {
         private readonly SqliteCommand _device = connection.Prepare("SELECT created_at_utc FROM device WHERE device_id = $device AND venue_id = $venue;", "$device", "$venue");
-        private readonly SqliteCommand _insertEvent = connection.Prepare("""
+        private readonly RawStatement _insertEvent = new(connection, """
             INSERT INTO device_event (event_id, device_id, venue_id, sequence, event_type, severity, event_time_utc, received_at_utc, clock_suspect, payload_json)
-            VALUES ($id, $device, $venue, $sequence, $type, $severity, $time, $received, $suspect, $payload)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
             ON CONFLICT (event_id) DO NOTHING;
-            """, "$id", "$device", "$venue", "$sequence", "$type", "$severity", "$time", "$received", "$suspect", "$payload");
+            """);
         private readonly PlayRecorder _plays = new(connection);
 
         public List<(int, int, List<RejectedEvent>)?> Write(List<Submission> group)
         {
             using var transaction = connection.BeginTransaction();
             _device.Transaction = transaction;
-            _insertEvent.Transaction = transaction;
             _plays.Begin(transaction);
             var answers = new List<(int, int, List<RejectedEvent>)?>(group.Count);
             foreach (var s in group) answers.Add(Write(s));
@@ -143,8 +177,8 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
                     rejected.Add(new RejectedEvent(e.Index, e.EventId, reason));
                     continue;
                 }
-                var inserted = _insertEvent.Run(e.EventId, s.DeviceId, s.VenueId, e.Sequence, e.EventType, e.Severity, e.EventTimeUtc, s.ReceivedUtc,
-                    e.ClockSuspect ? 1L : 0L, e.PayloadJson);
+                var inserted = _insertEvent.Bind(1, e.EventId).Bind(2, s.DeviceId).Bind(3, s.VenueId).Bind(4, e.Sequence).Bind(5, e.EventType)
+                    .Bind(6, e.Severity).Bind(7, e.EventTimeUtc).Bind(8, s.ReceivedUtc).Bind(9, e.ClockSuspect ? 1 : 0).Bind(10, e.PayloadJson).Run();
                 if (inserted == 0)
                 {
                     duplicates++;
@@ -154,6 +188,12 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
                 if (e.Play is not null) _plays.Record(e.EventId, e.EventType, e.Play, s.VenueId, s.DeviceId, pairedAt, e.DeviceTimeUtc, s.ReceivedAt, s.ReceivedUtc);
             }
             return (accepted, duplicates, rejected);
+        }
+
+        public void Dispose()
+        {
+            _insertEvent.Dispose();
+            _plays.Dispose();
         }
     }
 }

@@ -76,12 +76,12 @@ public static class TelemetryEndpoints
         for (var i = 0; i < request.Events.Length; i++)
         {
             var e = request.Events[i];
-            if (Problem(e) is { } reason)
+            var (reason, eventTime) = Check(e);
+            if (reason is not null)
             {
                 rejected.Add(new RejectedEvent(i, e.EventId, reason));
                 continue;
             }
-            var eventTime = ParseInstant(e.EventTimeUtc)!.Value;
             ProofOfPlay.PlayRecorder.Play? play = null;
             if (e.EventType is EventTypes.PlayStart or EventTypes.PlayEnd)
             {
@@ -122,16 +122,16 @@ public static class TelemetryEndpoints
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{playback.PlaylistId}|{playback.PublishedVersion}|{playback.CurrentItemIndex}|{playback.LoopCount}|{asset}")
         : null;
 
-    /// <summary>Why an event cannot be stored, or null.</summary>
-    private static string? Problem(PlayerEvent e)
+    /// <summary>Why an event cannot be stored (or null), and its time.</summary>
+    private static (string? Reason, Instant EventTime) Check(PlayerEvent e)
     {
-        if (!Guid.TryParse(e.EventId, out _)) return "eventId must be a UUID made by the device.";
-        if (e.Sequence < 1) return "sequence must be 1 or more, one higher for each event the device records.";
-        if (!EventTypes.All.Contains(e.EventType)) return $"Unknown eventType '{e.EventType}'.";
-        if (!Severities.Contains(e.Severity)) return $"severity must be INFO, WARNING or ERROR, not '{e.Severity}'.";
-        if (ParseInstant(e.EventTimeUtc) is null) return $"eventTimeUtc '{e.EventTimeUtc}' is not a UTC instant such as 2026-11-23T18:00:00Z.";
-        if (e.Payload is { ValueKind: not JsonValueKind.Object }) return "payload must be a JSON object.";
-        return null;
+        if (!Guid.TryParse(e.EventId, out _)) return ("eventId must be a UUID made by the device.", default);
+        if (e.Sequence < 1) return ("sequence must be 1 or more, one higher for each event the device records.", default);
+        if (!EventTypes.All.Contains(e.EventType)) return ($"Unknown eventType '{e.EventType}'.", default);
+        if (!Severities.Contains(e.Severity)) return ($"severity must be INFO, WARNING or ERROR, not '{e.Severity}'.", default);
+        if (ParseInstant(e.EventTimeUtc) is not { } time) return ($"eventTimeUtc '{e.EventTimeUtc}' is not a UTC instant such as 2026-11-23T18:00:00Z.", default);
+        if (e.Payload is { ValueKind: not JsonValueKind.Object }) return ("payload must be a JSON object.", default);
+        return (null, time);
     }
 
     private static Instant? ParseInstant(string? text) =>

@@ -33,18 +33,20 @@ public sealed class EventRetention(Database database, IClock clock, IConfigurati
     {
         var now = clock.GetCurrentInstant();
         using var connection = database.Open();
-        return Purge(connection, "proof_of_play", "server_received_utc", now - ProofOfPlayAge)
-            + Purge(connection, "device_event", "received_at_utc", now - DeviceEventAge);
+        // While enrolled, a play the hub has not acknowledged (after the upload cursor) is kept whatever its age.
+        return Purge(connection, "proof_of_play", "server_received_utc", now - ProofOfPlayAge,
+                "AND (play_seq <= (SELECT sent_through FROM play_upload) OR NOT EXISTS (SELECT 1 FROM hub_connection))")
+            + Purge(connection, "device_event", "received_at_utc", now - DeviceEventAge, "");
     }
 
-    private static int Purge(SqliteConnection connection, string table, string receivedColumn, Instant cutoff)
+    private static int Purge(SqliteConnection connection, string table, string receivedColumn, Instant cutoff, string condition)
     {
         int deleted, total = 0;
         do
         {
             using var transaction = connection.BeginTransaction();
             deleted = connection.Execute($"""
-                DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} ORDER BY rowid LIMIT {BatchSize}) AND {receivedColumn} < $cutoff;
+                DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} ORDER BY rowid LIMIT {BatchSize}) AND {receivedColumn} < $cutoff {condition};
                 """, transaction, ("$cutoff", Sql.Utc(cutoff)));
             transaction.Commit();
             total += deleted;

@@ -19,7 +19,7 @@ namespace Signage.Appliance.ProofOfPlay;
 /// day, campaign, content and screen in memory and written as one upsert per key before the commit,
 /// with the per-dimension rollups that reports read.
 /// </summary>
-public sealed class PlayRecorder
+public sealed class PlayRecorder : IDisposable
 {
     /// <summary>Slack over an item's own length before a duration is insane: videos stall and
     /// buffer, stills are held while the next file is checked.</summary>
@@ -31,12 +31,13 @@ public sealed class PlayRecorder
     private readonly SqliteCommand _asset;
     private readonly SqliteCommand _playlist;
     private readonly SqliteCommand _zone;
-    private readonly SqliteCommand _insertPlay;
+    private readonly RawStatement _insertPlay;
     private readonly SqliteCommand _addDaily;
     private readonly SqliteCommand _addRollup;
     private readonly Dictionary<(string Venue, string Asset), (string Sha, string Type, long? DurationMs)?> _assets = [];
     private readonly Dictionary<(string Venue, string Playlist), (bool Exists, string? Campaign)> _playlists = [];
     private readonly Dictionary<string, DateTimeZone> _zones = [];
+    private readonly Dictionary<(string Venue, long Quarter), string> _localDates = [];
     private readonly Dictionary<DailyKey, (long Plays, long DurationMs)> _daily = [];
 
     private readonly record struct DailyKey(string Venue, string Date, string Campaign, string Asset, string Device);
@@ -46,12 +47,11 @@ public sealed class PlayRecorder
         _asset = connection.Prepare("SELECT sha256, media_type, duration_ms FROM asset WHERE asset_id = $asset AND venue_id = $venue AND sha256 IS NOT NULL;", "$asset", "$venue");
         _playlist = connection.Prepare("SELECT campaign_id FROM playlist WHERE playlist_id = $playlist AND venue_id = $venue;", "$playlist", "$venue");
         _zone = connection.Prepare("SELECT timezone FROM venue WHERE venue_id = $venue;", "$venue");
-        _insertPlay = connection.Prepare("""
+        _insertPlay = new RawStatement(connection, """
             INSERT INTO proof_of_play (event_id, event_type, device_id, venue_id, campaign_id, playlist_id, asset_id, content_sha256, device_time_utc,
                 server_received_utc, started_at_utc, local_date, duration_ms, result, clock_suspect)
-            VALUES ($id, $type, $device, $venue, $campaign, $playlist, $asset, $sha, $deviceTime, $received, $started, $date, $duration, $result, $suspect);
-            """, "$id", "$type", "$device", "$venue", "$campaign", "$playlist", "$asset", "$sha", "$deviceTime", "$received", "$started", "$date", "$duration",
-            "$result", "$suspect");
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15);
+            """);
         _addDaily = connection.Prepare("""
             INSERT INTO proof_of_play_daily (venue_id, local_date, campaign_id, asset_id, device_id, plays, total_duration_ms)
             VALUES ($venue, $date, $campaign, $asset, $device, $plays, $duration)
@@ -64,7 +64,9 @@ public sealed class PlayRecorder
             """, "$venue", "$dimension", "$date", "$key", "$plays", "$duration");
     }
 
-    public sealed record Play(string PlaylistId, string AssetId, Instant StartedAt, long? DurationMs, string? Result);
+    /// <summary>A play as the screen described it; <see cref="StartedAtUtc"/> is <see cref="StartedAt"/> already formatted
+    /// (on the request's thread, so the single writer does not).</summary>
+    public sealed record Play(string PlaylistId, string AssetId, Instant StartedAt, string StartedAtUtc, long? DurationMs, string? Result);
 
     /// <summary>The play an event's payload describes, or why it cannot be counted (no database needed).</summary>
     public static (Play? Play, string? Reason) Read(PlayerEvent e, Instant eventTime)
@@ -82,16 +84,18 @@ public sealed class PlayRecorder
             return (null, "PLAY_END needs payload.startedAtUtc, durationMs and result: it carries the whole play.");
         if (result is not null && !PlayResults.All.Contains(result)) return (null, $"result must be one of {string.Join(", ", PlayResults.All)}, not '{result}'.");
         if (duration < 0) return (null, $"durationMs is negative ({duration}).");
-        return (new Play(playlistId, assetId, started ?? eventTime, duration, result), null);
+        var startedAt = started ?? eventTime;
+        return (new Play(playlistId, assetId, startedAt, Sql.Utc(startedAt), duration, result), null);
     }
 
     /// <summary>Starts a transaction's work: lookups are read afresh, nothing is pending.</summary>
     public void Begin(SqliteTransaction transaction)
     {
-        foreach (var command in (ReadOnlySpan<SqliteCommand>)[_asset, _playlist, _zone, _insertPlay, _addDaily, _addRollup]) command.Transaction = transaction;
+        foreach (var command in (ReadOnlySpan<SqliteCommand>)[_asset, _playlist, _zone, _addDaily, _addRollup]) command.Transaction = transaction;
         _assets.Clear();
         _playlists.Clear();
         _zones.Clear();
+        _localDates.Clear();
         _daily.Clear();
     }
 
@@ -112,10 +116,15 @@ public sealed class PlayRecorder
         // A start in the future, or before the screen was paired, is a wrong device clock (spec 30.9).
         var suspect = play.StartedAt > received + Duration.FromMinutes(5) || play.StartedAt < pairedAt - Duration.FromMinutes(5);
         var startedAt = suspect ? received - Duration.FromMilliseconds(play.DurationMs ?? 0) : play.StartedAt;
-        var localDate = LocalDatePattern.Iso.Format(startedAt.InZone(Zone(venueId)).Date);
+        // Today every zone's offset is a whole number of quarter hours and changes on a quarter hour, so a
+        // quarter hour of UTC has one local date: worked out once per transaction, not once per play.
+        var quarter = (venueId, startedAt.ToUnixTimeSeconds() / 900);
+        if (!_localDates.TryGetValue(quarter, out var localDate))
+            _localDates[quarter] = localDate = LocalDatePattern.Iso.Format(startedAt.InZone(Zone(venueId)).Date);
         var campaign = Playlist(venueId, play.PlaylistId).Campaign;
-        _insertPlay.Run(eventId, eventType, deviceId, venueId, campaign, play.PlaylistId, play.AssetId, Asset(venueId, play.AssetId)?.Sha, deviceTimeUtc,
-            receivedUtc, Sql.Utc(startedAt), localDate, play.DurationMs, play.Result, suspect ? 1L : 0L);
+        _insertPlay.Bind(1, eventId).Bind(2, eventType).Bind(3, deviceId).Bind(4, venueId).Bind(5, campaign).Bind(6, play.PlaylistId).Bind(7, play.AssetId)
+            .Bind(8, Asset(venueId, play.AssetId)?.Sha).Bind(9, deviceTimeUtc).Bind(10, receivedUtc).Bind(11, suspect ? Sql.Utc(startedAt) : play.StartedAtUtc)
+            .Bind(12, localDate).Bind(13, play.DurationMs).Bind(14, play.Result).Bind(15, suspect ? 1 : 0).Run();
         if (eventType != EventTypes.PlayEnd) return;
         var key = new DailyKey(venueId, localDate, campaign ?? "", play.AssetId, deviceId);
         var sum = _daily.GetValueOrDefault(key);
@@ -138,6 +147,8 @@ public sealed class PlayRecorder
         foreach (var (key, sum) in rollups) _addRollup.Run(key.Venue, key.Dimension, key.Date, key.Key, sum.Plays, sum.DurationMs);
         _daily.Clear();
     }
+
+    public void Dispose() => _insertPlay.Dispose();
 
     private DateTimeZone Zone(string venueId)
     {

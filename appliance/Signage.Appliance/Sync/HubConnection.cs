@@ -19,7 +19,12 @@ public sealed record HubConnection(HubLink Link, string ApplianceId, string HubT
             r => new HubConnection(new HubLink(new Uri(r.GetString(0)), r.GetString(1)), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
                 r.GetString(6), r.GetString(7), r.GetInt64(8), r.NullableString(9), r.NullableString(10), r.NullableString(11)));
 
-    public static long Backlog(SqliteConnection connection) => connection.Scalar<long>("SELECT COUNT(*) FROM outbox;", null);
+    /// <summary>Records waiting for the hub: outbox rows plus plays after the upload cursor (play_seq is
+    /// handed out once, in order, so the newest play_seq minus the cursor counts them without a scan).</summary>
+    public static long Backlog(SqliteConnection connection) => connection.Scalar<long>("""
+        SELECT (SELECT COUNT(*) FROM outbox)
+             + MAX(0, COALESCE((SELECT MAX(play_seq) FROM proof_of_play), 0) - (SELECT sent_through FROM play_upload));
+        """, null);
 
     public static HubConnectionResponse Describe(SqliteConnection connection)
     {

@@ -1,9 +1,11 @@
 // Ingestion load: pairs N screens through the appliance's API (pairing/start, claim, status), then
 // each screen posts batches of PLAY_END events back to back for the given time, as a real screen
-// would (fresh event ids, increasing sequence numbers), one connection per screen.
+// would (fresh event ids, increasing sequence numbers), one connection per screen. Event ids are
+// UUIDv7 (time-ordered) like the real player's (player-maui EventQueue: Guid.CreateVersion7), or
+// random v4 ids with the ninth argument "random" (still correct, only slower to index).
 // Prints events/s (acknowledged by 2xx answers), request latency percentiles, and the count of
 // acknowledged events for the caller to compare with the rows stored.
-// Usage: LoadGen <baseUrl> <adminEmail> <adminPassword> <playlistId> <assetId> [screens=100] [batch=100] [seconds=20]
+// Usage: LoadGen <baseUrl> <adminEmail> <adminPassword> <playlistId> <assetId> [screens=100] [batch=100] [seconds=20] [ids=v7|random]
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -15,6 +17,8 @@ var (email, password, playlist, asset) = (args[1], args[2], args[3], args[4]);
 var screens = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 100;
 var batch = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 100;
 var seconds = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 20;
+var randomIds = args.Length > 8 && args[8] == "random";
+Func<Guid> newId = randomIds ? Guid.NewGuid : Guid.CreateVersion7;
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = screens + 10, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
 {
@@ -66,7 +70,7 @@ async Task Screen(int index)
         for (var e = 0; e < batch; e++)
         {
             if (e > 0) body.Append(',');
-            body.Append("{\"eventId\":\"").Append(Guid.NewGuid().ToString()).Append("\",\"sequence\":").Append(++sequence)
+            body.Append("{\"eventId\":\"").Append(newId().ToString()).Append("\",\"sequence\":").Append(++sequence)
                 .Append(",\"eventType\":\"PLAY_END\",\"eventTimeUtc\":\"").Append(startedAt).Append("\",\"severity\":\"INFO\",\"payload\":{\"playlistId\":\"")
                 .Append(playlist).Append("\",\"assetId\":\"").Append(asset).Append("\",\"startedAtUtc\":\"").Append(startedAt)
                 .Append("\",\"durationMs\":10000,\"result\":\"COMPLETED\"}}");
@@ -100,6 +104,6 @@ var elapsed = clock.Elapsed.TotalSeconds;
 var all = latencies.SelectMany(l => l).Order().ToArray();
 double Percentile(double p) => all.Length == 0 ? 0 : all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"screens={screens} batch={batch} seconds={elapsed:F1} requests={requests} failed={failures} acknowledged_events={acknowledged}"));
+    $"screens={screens} batch={batch} ids={(randomIds ? "random-v4" : "v7")} seconds={elapsed:F1} requests={requests} failed={failures} acknowledged_events={acknowledged}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"events_per_second={acknowledged / elapsed:F0} requests_per_second={requests / elapsed:F0} p50_ms={Percentile(0.50):F1} p99_ms={Percentile(0.99):F1} max_ms={Percentile(1.0):F1}"));

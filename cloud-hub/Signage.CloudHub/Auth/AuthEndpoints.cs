@@ -25,21 +25,32 @@ public static class AuthEndpoints
 
     private static async Task<IResult> Login(LoginRequest request, HttpContext http, HubDatabase database, HubTokens tokens, RateLimiter limiter, IClock clock)
     {
-        var email = request.Email.Trim();
-        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if ((limiter.Enforce(http, RateLimit.LoginPerIp, ip) ?? limiter.Enforce(http, RateLimit.LoginPerAccount, email.ToUpperInvariant())) is { } refused)
-            return refused;
+        if (EnforceLoginLimits(http, limiter, request.Email) is { } refused) return refused;
         await using var connection = await database.OpenAsync(http.RequestAborted);
-        var user = await connection.QuerySingleAsync(
-            "SELECT user_id, tenant_id, password_hash, disabled FROM user_account WHERE lower(email) = lower(@email);", null,
-            r => new { UserId = r.GetString(0), TenantId = r.NullableString(1), Hash = r.GetString(2), Disabled = r.GetBoolean(3) }, ("email", email));
-        var verdict = Secrets.Passwords.VerifyHashedPassword("", user?.Hash ?? Secrets.DecoyHash, request.Password);
-        if (user is null || user.Disabled || verdict == PasswordVerificationResult.Failed)
+        if (await CheckPasswordAsync(connection, request.Email, request.Password) is not { } user)
             return ProblemResponses.Problem(StatusCodes.Status401Unauthorized, "INVALID_CREDENTIALS", "The email or password is wrong.");
         await using var transaction = await connection.BeginTransactionAsync(http.RequestAborted);
         var refresh = await IssueRefreshTokenAsync(connection, transaction, user.UserId, Secrets.NewId("fam"), clock.GetCurrentInstant());
         await transaction.CommitAsync(http.RequestAborted);
         return TypedResults.Ok(Tokens(tokens, user.UserId, user.TenantId, refresh));
+    }
+
+    /// <summary>Sign-in attempts per address and per account (the JSON login and the sign-in page share them); 429 when over.</summary>
+    internal static IResult? EnforceLoginLimits(HttpContext http, RateLimiter limiter, string email)
+    {
+        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return limiter.Enforce(http, RateLimit.LoginPerIp, ip) ?? limiter.Enforce(http, RateLimit.LoginPerAccount, email.Trim().ToUpperInvariant());
+    }
+
+    /// <summary>The enabled user with this email and password, else null. An unknown email costs as long as a wrong password.</summary>
+    internal static async Task<(string UserId, string? TenantId)?> CheckPasswordAsync(NpgsqlConnection connection, string email, string password)
+    {
+        var user = await connection.QuerySingleAsync(
+            "SELECT user_id, tenant_id, password_hash, disabled FROM user_account WHERE lower(email) = lower(@email);", null,
+            r => new { UserId = r.GetString(0), TenantId = r.NullableString(1), Hash = r.GetString(2), Disabled = r.GetBoolean(3) }, ("email", email.Trim()));
+        var verdict = Secrets.Passwords.VerifyHashedPassword("", user?.Hash ?? Secrets.DecoyHash, password);
+        if (user is null || user.Disabled || verdict == PasswordVerificationResult.Failed) return null;
+        return (user.UserId, user.TenantId);
     }
 
     /// <summary>Each refresh token works once; presenting a replaced one again revokes its whole family.</summary>

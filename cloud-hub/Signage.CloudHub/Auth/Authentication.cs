@@ -40,7 +40,9 @@ public static class Authentication
             {
                 if (rule.Check(context) is { } denied)
                 {
-                    await denied.ExecuteAsync(context);
+                    // A page shows the refusal as a page (sign-in, 403, 404), decided by the very same rule.
+                    var page = context.GetEndpoint()?.Metadata.GetMetadata<PageRefusal>();
+                    await (page?.Render(context, denied) ?? denied).ExecuteAsync(context);
                     return;
                 }
             }
@@ -60,6 +62,10 @@ public static class Authentication
     public static TBuilder RequireTenantAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new AccessRule(AccessRule.Kind.TenantAdmin));
 
+    /// <summary>A tenant admin acting on their own tenant (pages, whose addresses carry no tenant id).</summary>
+    public static TBuilder RequireOwnTenantAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AccessRule(AccessRule.Kind.OwnTenantAdmin));
+
     /// <summary>A member of a tenant (the library, head office): the tenant is the caller's own.</summary>
     public static TBuilder RequireTenantMember<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new AccessRule(AccessRule.Kind.TenantMember));
@@ -76,9 +82,12 @@ public static class Authentication
 
     public static IResult Forbidden(string detail) => ProblemResponses.Problem(StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, detail);
 
+    /// <summary>Endpoint metadata of a browser page: how it shows a refusal instead of problem+json.</summary>
+    public sealed record PageRefusal(Func<HttpContext, IResult, IResult> Render);
+
     internal sealed record AccessRule(AccessRule.Kind Requirement)
     {
-        public enum Kind { User, PlatformAdmin, TenantAdmin, TenantMember, HeadOffice, Appliance }
+        public enum Kind { User, PlatformAdmin, TenantAdmin, OwnTenantAdmin, TenantMember, HeadOffice, Appliance }
 
         public IResult? Check(HttpContext http)
         {
@@ -96,6 +105,7 @@ public static class Authentication
                 Kind.PlatformAdmin => caller.IsPlatformAdmin ? null : Forbidden("Only a platform admin may do this."),
                 Kind.TenantAdmin when http.GetRouteValue("tenantId") as string != caller.TenantId || caller.TenantId is null => NotFound("tenant"),
                 Kind.TenantAdmin => caller.IsTenantAdmin ? null : Forbidden("Only a tenant admin may do this."),
+                Kind.OwnTenantAdmin => caller.IsTenantAdmin && caller.TenantId is not null ? null : Forbidden("Only a tenant admin may do this."),
                 Kind.TenantMember => caller.TenantId is null ? Forbidden("A platform admin has no tenant library; sign in as a tenant user.") : null,
                 Kind.HeadOffice => caller.SeesWholeTenant ? null : Forbidden("Head-office views need the TENANT_ADMIN or TENANT_VIEWER role."),
                 _ => null,

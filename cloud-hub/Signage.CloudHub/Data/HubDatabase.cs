@@ -12,6 +12,9 @@ public sealed class HubDatabase(NpgsqlDataSource dataSource) : IAsyncDisposable
         return new HubDatabase(builder.Build());
     }
 
+    /// <summary>For the few synchronous callers (ASP.NET Core's data-protection key store).</summary>
+    public NpgsqlConnection Open() => dataSource.OpenConnection();
+
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken = default) => dataSource.OpenConnectionAsync(cancellationToken);
 
     /// <summary>Runs <paramref name="work"/> in one transaction and commits it; nothing is kept when it throws.</summary>

@@ -32,7 +32,7 @@ public static class EnrollmentEndpoints
     }
 
     /// <summary>?validForSeconds= shortens or extends the default 24 h (at most 7 days).</summary>
-    private static async Task<IResult> CreateCode(string tenantId, string venueId, int? validForSeconds, HubCaller caller, HubDatabase database, IClock clock,
+    internal static async Task<IResult> CreateCode(string tenantId, string venueId, int? validForSeconds, HubCaller caller, HubDatabase database, IClock clock,
         CancellationToken cancellationToken)
     {
         var validity = validForSeconds is { } seconds ? Duration.FromSeconds(seconds) : DefaultValidity;

@@ -31,7 +31,7 @@ public static class HeadOfficeEndpoints
 
     private sealed record Query(DateOnly From, DateOnly To, string GroupBy);
 
-    private static async Task<IResult> Json(string? from, string? to, string? groupBy, HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
+    internal static async Task<IResult> Json(string? from, string? to, string? groupBy, HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
     {
         if (Parse(from, to, groupBy) is not { } query) return Invalid();
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -74,7 +74,12 @@ public static class HeadOfficeEndpoints
     private static async Task<IResult> Fleet(HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var appliances = await connection.QueryAsync("""
+        return TypedResults.Ok(new FleetResponse([.. await FleetAsync(connection, caller.TenantId!)]));
+    }
+
+    /// <summary>Every appliance of the tenant with its health (the fleet page shows the same rows).</summary>
+    internal static Task<List<ApplianceHealth>> FleetAsync(NpgsqlConnection connection, string tenantId) =>
+        connection.QueryAsync("""
             SELECT a.appliance_id, a.venue_id, v.name, a.appliance_version, a.enrolled_at, a.last_contact_at, a.backlog,
                 (SELECT count(*) FROM device_status s WHERE s.venue_id = a.venue_id)::int,
                 (SELECT count(*) FROM (
@@ -86,9 +91,7 @@ public static class HeadOfficeEndpoints
             FROM appliance a JOIN venue v ON v.venue_id = a.venue_id
             WHERE a.tenant_id = @tenant ORDER BY v.name, a.appliance_id;
             """, null, r => new ApplianceHealth(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Sql.Utc(r.GetDateTime(4)), r.Utc(5),
-                r.GetInt64(6), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9)), ("tenant", caller.TenantId));
-        return TypedResults.Ok(new FleetResponse([.. appliances]));
-    }
+                r.GetInt64(6), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9)), ("tenant", tenantId));
 
     private static Query? Parse(string? from, string? to, string? groupBy)
     {

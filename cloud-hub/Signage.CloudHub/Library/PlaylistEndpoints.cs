@@ -34,12 +34,12 @@ public static class PlaylistEndpoints
     private static LibraryPlaylistResponse Read(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetInt64(3),
         JsonSerializer.Deserialize(r.GetString(4), ContractsJsonContext.Default.HubPlaylistItemArray) ?? [], Sql.Utc(r.GetDateTime(5)));
 
-    private static string ETagOf(LibraryPlaylistResponse playlist) => Concurrency.ETag("library-playlist", playlist.PlaylistId, playlist.DraftVersion);
+    internal static string ETagOf(LibraryPlaylistResponse playlist) => Concurrency.ETag("library-playlist", playlist.PlaylistId, playlist.DraftVersion);
 
     private static IResult Editors(HubCaller caller) =>
         Authentication.Forbidden("Changing the shared library needs TENANT_ADMIN or the EDIT_SHARED_LIBRARY capability.");
 
-    private static async Task<IResult> List(HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
+    internal static async Task<IResult> List(HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var playlists = await connection.QueryAsync($"SELECT {Columns} FROM library_playlist WHERE tenant_id = @tenant ORDER BY name, playlist_id;", null,
@@ -47,7 +47,7 @@ public static class PlaylistEndpoints
         return TypedResults.Ok(new ItemsResponse<LibraryPlaylistResponse>(playlists, null));
     }
 
-    private static async Task<IResult> Get(string playlistId, HubCaller caller, HttpContext http, HubDatabase database)
+    internal static async Task<IResult> Get(string playlistId, HubCaller caller, HttpContext http, HubDatabase database)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (await LoadAsync(connection, null, caller, playlistId) is not { } playlist) return Authentication.NotFound("playlist");
@@ -55,7 +55,7 @@ public static class PlaylistEndpoints
         return TypedResults.Ok(playlist);
     }
 
-    private static async Task<IResult> Create(CreateLibraryPlaylistRequest request, HubCaller caller, HttpContext http, HubDatabase database, IClock clock)
+    internal static async Task<IResult> Create(CreateLibraryPlaylistRequest request, HubCaller caller, HttpContext http, HubDatabase database, IClock clock)
     {
         if (!caller.MayEditLibrary) return Editors(caller);
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200) return ProblemResponses.Invalid(new() { ["name"] = ["name is required (at most 200 characters)."] });
@@ -69,7 +69,7 @@ public static class PlaylistEndpoints
         return TypedResults.Created($"/v1/library/playlists/{id}", playlist);
     }
 
-    private static async Task<IResult> SetItems(string playlistId, SetLibraryPlaylistItemsRequest request, HubCaller caller, HttpContext http, HubDatabase database, IClock clock)
+    internal static async Task<IResult> SetItems(string playlistId, SetLibraryPlaylistItemsRequest request, HubCaller caller, HttpContext http, HubDatabase database, IClock clock)
     {
         if (!caller.MayEditLibrary) return Editors(caller);
         if (request.Items.Length > 500) return ProblemResponses.Invalid(new() { ["items"] = ["A playlist has at most 500 items."] });
@@ -95,7 +95,7 @@ public static class PlaylistEndpoints
     }
 
     /// <summary>Publishes the draft as it is: its draft version becomes the published version.</summary>
-    private static async Task<IResult> Publish(string playlistId, HubCaller caller, HttpContext http, HubDatabase database, IClock clock)
+    internal static async Task<IResult> Publish(string playlistId, HubCaller caller, HttpContext http, HubDatabase database, IClock clock)
     {
         if (!caller.MayEditLibrary) return Editors(caller);
         await using var connection = await database.OpenAsync(http.RequestAborted);
@@ -112,7 +112,7 @@ public static class PlaylistEndpoints
     }
 
     /// <summary>Publishes an earlier version's items again, as a new version (history is never rewritten).</summary>
-    private static async Task<IResult> Rollback(string playlistId, RollbackRequest request, HubCaller caller, HttpContext http, HubDatabase database, IClock clock)
+    internal static async Task<IResult> Rollback(string playlistId, RollbackRequest request, HubCaller caller, HttpContext http, HubDatabase database, IClock clock)
     {
         if (!caller.MayEditLibrary) return Editors(caller);
         await using var connection = await database.OpenAsync(http.RequestAborted);

@@ -17,7 +17,7 @@ public static class TenantEndpoints
         return app;
     }
 
-    private static async Task<IResult> Create(CreateTenantRequest request, HubDatabase database, IClock clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Create(CreateTenantRequest request, HubDatabase database, IClock clock, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         Validation.Name(errors, "name", request.Name);
@@ -43,7 +43,7 @@ public static class TenantEndpoints
         return TypedResults.Created($"/v1/tenants/{tenantId}", new TenantResponse(tenantId, request.Name.Trim(), Sql.Utc(now)));
     }
 
-    private static async Task<IResult> List(HubDatabase database, CancellationToken cancellationToken)
+    internal static async Task<IResult> List(HubDatabase database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var tenants = await connection.QueryAsync("SELECT tenant_id, name, created_at FROM tenant ORDER BY name, tenant_id;", null,

@@ -29,7 +29,7 @@ public static class UserEndpoints
 
     public static IResult EmailTaken() => ProblemResponses.Problem(StatusCodes.Status409Conflict, "EMAIL_TAKEN", "A user with this email already exists.");
 
-    private static async Task<IResult> Create(string tenantId, CreateUserRequest request, HubDatabase database, IClock clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Create(string tenantId, CreateUserRequest request, HubDatabase database, IClock clock, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         Validation.Email(errors, "email", request.Email.Trim());
@@ -56,7 +56,7 @@ public static class UserEndpoints
         return TypedResults.Created($"/v1/tenants/{tenantId}/users/{userId}", user);
     }
 
-    private static async Task<IResult> List(string tenantId, HubDatabase database, CancellationToken cancellationToken)
+    internal static async Task<IResult> List(string tenantId, HubDatabase database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var ids = await connection.QueryAsync("SELECT user_id FROM user_account WHERE tenant_id = @tenant ORDER BY lower(email);", null, r => r.GetString(0), ("tenant", tenantId));
@@ -65,13 +65,13 @@ public static class UserEndpoints
         return TypedResults.Ok(new ItemsResponse<UserResponse>(users, null));
     }
 
-    private static async Task<IResult> Get(string tenantId, string userId, HubDatabase database, CancellationToken cancellationToken)
+    internal static async Task<IResult> Get(string tenantId, string userId, HubDatabase database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await LoadAsync(connection, null, tenantId, userId) is { } user ? TypedResults.Ok(user) : Authentication.NotFound("user");
     }
 
-    private static async Task<IResult> SetVenueRoles(string tenantId, string userId, SetVenueRolesRequest request, HubDatabase database, CancellationToken cancellationToken)
+    internal static async Task<IResult> SetVenueRoles(string tenantId, string userId, SetVenueRolesRequest request, HubDatabase database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -92,7 +92,7 @@ public static class UserEndpoints
         return TypedResults.Ok(await CapabilitiesAsync(connection, null, userId));
     }
 
-    private static async Task<IResult> SetCapabilities(string tenantId, string userId, SetCapabilitiesRequest request, HubDatabase database, CancellationToken cancellationToken)
+    internal static async Task<IResult> SetCapabilities(string tenantId, string userId, SetCapabilitiesRequest request, HubDatabase database, CancellationToken cancellationToken)
     {
         if (request.Capabilities.Any(c => !Capabilities.All.Contains(c)))
             return ProblemResponses.Invalid(new() { ["capabilities"] = [$"Known capabilities: {string.Join(", ", Capabilities.All)}."] });

@@ -28,7 +28,7 @@ public static class VenueEndpoints
     internal static HubVenueResponse Read(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
         JsonSerializer.Deserialize(r.GetString(4), ContractsJsonContext.Default.OpeningHoursArray) ?? [], r.NullableString(5), Sql.Utc(r.GetDateTime(6)));
 
-    private static async Task<IResult> Create(string tenantId, HubVenueRequest request, HubDatabase database, IClock clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Create(string tenantId, HubVenueRequest request, HubDatabase database, IClock clock, CancellationToken cancellationToken)
     {
         if (Validate(request) is { } invalid) return invalid;
         var venueId = Secrets.NewId("ven");
@@ -46,14 +46,14 @@ public static class VenueEndpoints
         return TypedResults.Created($"/v1/tenants/{tenantId}/venues/{venueId}", venue);
     }
 
-    private static async Task<IResult> List(string tenantId, HubDatabase database, CancellationToken cancellationToken)
+    internal static async Task<IResult> List(string tenantId, HubDatabase database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var venues = await connection.QueryAsync($"SELECT {Columns} FROM venue WHERE tenant_id = @tenant ORDER BY name, venue_id;", null, Read, ("tenant", tenantId));
         return TypedResults.Ok(new ItemsResponse<HubVenueResponse>(venues, null));
     }
 
-    private static async Task<IResult> Get(string tenantId, string venueId, HubDatabase database, CancellationToken cancellationToken)
+    internal static async Task<IResult> Get(string tenantId, string venueId, HubDatabase database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var venue = await connection.QuerySingleAsync($"SELECT {Columns} FROM venue WHERE venue_id = @id AND tenant_id = @tenant;", null, Read,
@@ -61,7 +61,7 @@ public static class VenueEndpoints
         return venue is null ? Authentication.NotFound("venue") : TypedResults.Ok(venue);
     }
 
-    private static async Task<IResult> Update(string tenantId, string venueId, HubVenueRequest request, HubDatabase database, IClock clock, CancellationToken cancellationToken)
+    internal static async Task<IResult> Update(string tenantId, string venueId, HubVenueRequest request, HubDatabase database, IClock clock, CancellationToken cancellationToken)
     {
         if (Validate(request) is { } invalid) return invalid;
         var venue = await database.InTransactionAsync(async (connection, transaction) =>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using NodaTime.Testing;
@@ -160,71 +161,192 @@ public sealed class OutboxSenderTests : IAsyncLifetime
         Assert.Equal("OFFLINE_DURING_HOURS", _hub.Data[1].GetProperty("type").GetString());
     }
 
-    private static SyncSettings Settings() => new(TimeSpan.FromSeconds(1), 10, TimeSpan.FromSeconds(10), 2, TimeSpan.FromSeconds(30), 30);
-
-    /// <summary>POST /v1/sync/up that stores each record id once, like the hub's contract says.</summary>
-    private sealed class HubDouble : IAsyncDisposable
+    private long Cursor()
     {
-        private WebApplication? _app;
-        public readonly ConcurrentDictionary<string, bool> Stored = new();
-        public readonly List<int> BatchSizes = [];
-        public readonly List<long> Backlogs = [];
-        public readonly List<string> Order = [];
-        public readonly List<string> Kinds = [];
-        public readonly List<JsonElement> Data = [];
-        public readonly List<string> Credentials = [];
-        public int StoreThenFail;
-        public bool Refuse;
-        public int Received;
-        public int Calls;
-        public string Url { get; private set; } = "";
+        using var connection = _database.Open();
+        return connection.Scalar<long>("SELECT sent_through FROM play_upload;", null);
+    }
 
-        public async Task StartAsync()
+    [Fact]
+    public async Task Plays_go_up_as_PlayRecords_keyed_by_their_event_id_and_occurring_at_their_start()
+    {
+        using (var connection = _database.Open())
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
-            _app = builder.Build();
-            _app.MapPost("/v1/sync/up", (SyncUpRequest request, HttpContext http) =>
+            connection.Execute("""
+                INSERT INTO proof_of_play (event_id, event_type, device_id, venue_id, campaign_id, playlist_id, asset_id, content_sha256, device_time_utc,
+                    server_received_utc, started_at_utc, local_date, duration_ms, result, clock_suspect)
+                VALUES ('e7a9c7f0-0000-4000-8000-000000000001', 'PLAY_END', 'dev_1', 'ven_1', NULL, 'pls_1', 'ast_1', 'abc', '2026-11-20T12:00:10.000Z',
+                    '2026-11-20T12:00:11.000Z', '2026-11-20T12:00:00.000Z', '2026-11-20', 10000, 'COMPLETED', 1),
+                       ('e7a9c7f0-0000-4000-8000-000000000002', 'PLAY_START', 'dev_1', 'ven_1', 'cmp_1', 'pls_1', 'ast_1', NULL, '2026-11-20T12:00:10.000Z',
+                    '2026-11-20T12:00:11.000Z', '2026-11-20T12:00:05.000Z', '2026-11-20', NULL, NULL, 0);
+                """, null);
+        }
+        await Sender(10).DrainAsync(Hub(), SyncService.BuildPipeline(Settings(), NullLogger.Instance), default);
+
+        Assert.Equal([SyncProtocol.RecordKinds.Play, SyncProtocol.RecordKinds.Play], _hub.Kinds);
+        Assert.Equal(new PlayRecord("e7a9c7f0-0000-4000-8000-000000000001", "PLAY_END", "dev_1", null, "pls_1", "ast_1", "abc", "2026-11-20T12:00:10.000Z",
+            "2026-11-20T12:00:11.000Z", "2026-11-20T12:00:00.000Z", "2026-11-20", 10000, "COMPLETED", true), _hub.Data[0].Deserialize(ContractsJsonContext.Default.PlayRecord));
+        Assert.Equal(new PlayRecord("e7a9c7f0-0000-4000-8000-000000000002", "PLAY_START", "dev_1", "cmp_1", "pls_1", "ast_1", null, "2026-11-20T12:00:10.000Z",
+            "2026-11-20T12:00:11.000Z", "2026-11-20T12:00:05.000Z", "2026-11-20", null, null, false), _hub.Data[1].Deserialize(ContractsJsonContext.Default.PlayRecord));
+        Assert.Equal("2026-11-20T12:00:00.000Z", _hub.OccurredAt[0]);
+        Assert.Equal(2L, Cursor());
+    }
+
+    [Fact]
+    public async Task A_drain_cut_off_after_the_hub_stored_a_batch_but_before_its_answer_resends_it_and_nothing_is_lost_or_doubled()
+    {
+        Plays(25);
+        _hub.HangOnCall = 2; // the hub stores plays 11-20, then the appliance is cut off (as by kill -9) before the answer
+        using (var cut = new CancellationTokenSource())
+        {
+            _ = _hub.Hung.Task.ContinueWith(_ => cut.Cancel(), TaskScheduler.Default);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Sender(10).DrainAsync(Hub(), SyncService.BuildPipeline(Settings(), NullLogger.Instance), cut.Token));
+        }
+        Assert.Equal(10L, Cursor());   // only the acknowledged batch is behind the cursor
+        Assert.Equal(15, Backlog());
+        Assert.Equal(20, _hub.Stored.Count);
+
+        var result = await Sender(10).DrainAsync(Hub(), SyncService.BuildPipeline(Settings(), NullLogger.Instance), default);
+        Assert.Equal((15L, 5L, 10L), (result.Sent, result.Accepted, result.Duplicates)); // 11-20 again, counted once by the hub
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"00000000-0000-4000-8000-{i:D12}"), _hub.Order);
+        Assert.Equal(25L, Cursor());
+        Assert.Equal(0, Backlog());
+    }
+
+    [Fact]
+    public async Task Outbox_records_and_plays_both_go_up_and_the_backlog_counts_both()
+    {
+        Plays(3);
+        using (var connection = _database.Open())
+        {
+            connection.Execute("""
+                INSERT INTO device_event (event_id, device_id, venue_id, sequence, event_type, severity, event_time_utc, received_at_utc, payload_json)
+                VALUES ('e7a9c7f0-0000-4000-8000-000000000100', 'dev_1', 'ven_1', 1, 'CACHE_LOW', 'WARNING', '2026-11-20T12:00:00.000Z', '2026-11-20T12:00:01.000Z', '{}');
+                """, null);
+        }
+        Assert.Equal(4, Backlog());
+        var result = await Sender(10).DrainAsync(Hub(), SyncService.BuildPipeline(Settings(), NullLogger.Instance), default);
+
+        Assert.Equal(4L, result.Accepted);
+        Assert.Equal(["DEVICE_EVENT", "PLAY", "PLAY", "PLAY"], _hub.Kinds);
+        Assert.Equal(0, Backlog());
+    }
+
+    [Fact]
+    public void While_standalone_plays_older_than_the_outbox_retention_are_let_go_and_younger_ones_wait_for_enrollment()
+    {
+        using var connection = _database.Open();
+        connection.Execute("DELETE FROM hub_connection;", null);
+        foreach (var (id, received) in new[] { ("a", "2026-09-01T00:00:00.000Z"), ("b", "2026-10-01T00:00:00.000Z"), ("c", "2026-11-20T00:00:00.000Z") })
+        {
+            connection.Execute("""
+                INSERT INTO proof_of_play (event_id, event_type, device_id, venue_id, playlist_id, asset_id, device_time_utc, server_received_utc, started_at_utc, local_date, duration_ms, result)
+                VALUES ($id, 'PLAY_END', 'dev_1', 'ven_1', 'pls_1', 'ast_1', $at, $at, $at, '2026-11-20', 10000, 'COMPLETED');
+                """, null, ("$id", id), ("$at", received));
+        }
+        Assert.Equal(2, Sender(10).Trim(connection)); // 30 days before 2026-11-23: a and b are older
+        Assert.Equal(2L, Cursor());
+        Assert.Equal(1L, HubConnection.Backlog(connection));
+        Assert.Equal(0, Sender(10).Trim(connection));
+    }
+
+    [Fact]
+    public void Retention_keeps_plays_the_hub_has_not_acknowledged_while_enrolled()
+    {
+        Plays(5); // received 2026-11-20, three days before the clock
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Retention:ProofOfPlayDays"] = "1" }).Build();
+        var retention = new Signage.Appliance.ProofOfPlay.EventRetention(_database, _clock, configuration, NullLogger<Signage.Appliance.ProofOfPlay.EventRetention>.Instance);
+
+        Assert.Equal(0, retention.RunOnce());
+        using (var connection = _database.Open()) connection.Execute("UPDATE play_upload SET sent_through = 3;", null);
+        Assert.Equal(3, retention.RunOnce());
+        Assert.Equal(2, Backlog());
+    }
+
+    private static SyncSettings Settings() => new(TimeSpan.FromSeconds(1), 10, TimeSpan.FromSeconds(10), 2, TimeSpan.FromSeconds(30), 30);
+}
+
+/// <summary>POST /v1/sync/up that stores each record id once, like the hub's contract says.</summary>
+internal sealed class HubDouble : IAsyncDisposable
+{
+    private WebApplication? _app;
+    public readonly ConcurrentDictionary<string, bool> Stored = new();
+    public readonly List<int> BatchSizes = [];
+    public readonly List<long> Backlogs = [];
+    public readonly List<string> Order = [];
+    public readonly List<string> Kinds = [];
+    public readonly List<string> OccurredAt = [];
+    public readonly List<JsonElement> Data = [];
+    public readonly List<string> Credentials = [];
+    public int StoreThenFail;
+    /// <summary>On this call (1-based) the hub stores the batch, then never answers: the appliance is cut off (or killed) mid-batch.</summary>
+    public int HangOnCall;
+    /// <summary>Told when the hub has stored the batch it will never answer.</summary>
+    public readonly TaskCompletionSource Hung = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public bool Refuse;
+    public int Received;
+    public int Calls;
+    public string Url { get; private set; } = "";
+
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
+        _app = builder.Build();
+        _app.MapPost("/v1/sync/up", async (SyncUpRequest request, HttpContext http) =>
+        {
+            var answer = Store(request, http);
+            if (answer is null)
             {
-                lock (this)
-                {
-                    Calls++;
-                    if (Refuse) return Results.Problem(statusCode: 401, detail: "unknown credential");
-                    Credentials.Add(http.Request.Headers.Authorization.ToString());
-                    Received += request.Records.Length;
-                    int accepted = 0, duplicates = 0;
-                    foreach (var record in request.Records)
-                    {
-                        if (Stored.TryAdd(record.RecordId, true))
-                        {
-                            accepted++;
-                            Order.Add(record.RecordId);
-                            Kinds.Add(record.Kind);
-                            Data.Add(record.Data.Clone());
-                        }
-                        else duplicates++;
-                    }
-                    BatchSizes.Add(request.Records.Length);
-                    Backlogs.Add(request.Backlog);
-                    if (StoreThenFail > 0)
-                    {
-                        StoreThenFail--;
-                        return Results.StatusCode(503);
-                    }
-                    return Results.Ok(new SyncUpResponse(accepted, duplicates));
-                }
-            });
-            await _app.StartAsync();
-            Url = _app.Urls.First() + "/";
-        }
+                Hung.TrySetResult();
+                await Task.Delay(Timeout.Infinite, http.RequestAborted);
+            }
+            return answer!;
+        });
+        await _app.StartAsync();
+        Url = _app.Urls.First() + "/";
+    }
 
-        public async ValueTask DisposeAsync()
+    private IResult? Store(SyncUpRequest request, HttpContext http)
+    {
+        lock (this)
         {
-            if (_app is null) return;
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-            _app = null;
+            Calls++;
+            if (Refuse) return Results.Problem(statusCode: 401, detail: "unknown credential");
+            Credentials.Add(http.Request.Headers.Authorization.ToString());
+            Received += request.Records.Length;
+            int accepted = 0, duplicates = 0;
+            foreach (var record in request.Records)
+            {
+                if (Stored.TryAdd(record.RecordId, true))
+                {
+                    accepted++;
+                    Order.Add(record.RecordId);
+                    Kinds.Add(record.Kind);
+                    OccurredAt.Add(record.OccurredAtUtc);
+                    Data.Add(record.Data.Clone());
+                }
+                else duplicates++;
+            }
+            BatchSizes.Add(request.Records.Length);
+            Backlogs.Add(request.Backlog);
+            if (Calls == HangOnCall) return null;
+            if (StoreThenFail > 0)
+            {
+                StoreThenFail--;
+                return Results.StatusCode(503);
+            }
+            return Results.Ok(new SyncUpResponse(accepted, duplicates));
         }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is null) return;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _app = null;
     }
 }

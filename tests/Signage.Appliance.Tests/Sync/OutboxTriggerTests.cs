@@ -1,13 +1,16 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Signage.Appliance.Data;
+using Signage.Appliance.Sync;
 using Signage.Appliance.Tests.Infrastructure;
 using Signage.Contracts;
 
 namespace Signage.Appliance.Tests.Sync;
 
 /// <summary>The outbox triggers (migration 0008) on a real, migrated SQLite file: each fact writes its
-/// outbox record in the same transaction, exactly once, in the shape of Signage.Contracts/Sync.cs.</summary>
+/// outbox record in the same transaction, exactly once, in the shape of Signage.Contracts/Sync.cs.
+/// Plays are the exception (migration 0009): they wait in proof_of_play itself, after the upload
+/// cursor, in play_seq order (OutboxSenderTests send them).</summary>
 public sealed class OutboxTriggerTests : IDisposable
 {
     private static readonly JsonSerializerOptions Strict = new(ContractsJsonContext.Default.Options);
@@ -64,34 +67,46 @@ public sealed class OutboxTriggerTests : IDisposable
             """, null, ("$at", at), ("$state", state), ("$etag", etag));
 
     [Fact]
-    public void A_play_writes_one_PLAY_record_keyed_by_its_event_id_in_the_contract_shape()
+    public void A_play_writes_no_outbox_row_it_goes_up_from_proof_of_play_behind_the_upload_cursor()
     {
-        using (var connection = _database.Open()) Play(connection, null, "e7a9c7f0-0000-4000-8000-000000000001");
+        using var connection = _database.Open();
+        Play(connection, null, "e7a9c7f0-0000-4000-8000-000000000001");
 
-        var row = Assert.Single(Outbox());
-        Assert.Equal(("e7a9c7f0-0000-4000-8000-000000000001", SyncProtocol.RecordKinds.Play, "2026-11-20T12:00:00.000Z"), (row.RecordId, row.Kind, row.OccurredAtUtc));
-        var play = JsonSerializer.Deserialize(row.DataJson!, ContractsJsonContext.Default.PlayRecord)!;
-        Assert.Equal(new PlayRecord("e7a9c7f0-0000-4000-8000-000000000001", "PLAY_END", "dev_1", null, "pls_1", "ast_1", "abc", "2026-11-20T12:00:10.000Z",
-            "2026-11-20T12:00:11.000Z", "2026-11-20T12:00:00.000Z", "2026-11-20", 10000, "COMPLETED", true), play);
+        Assert.Empty(Outbox());
+        Assert.Equal(0L, connection.Scalar<long>("SELECT sent_through FROM play_upload;", null));
+        Assert.Equal(1L, HubConnection.Backlog(connection));
     }
 
     [Fact]
-    public void A_rolled_back_play_leaves_no_outbox_record_and_a_committed_one_leaves_exactly_one()
+    public void A_rolled_back_play_uses_up_no_play_seq_and_a_committed_one_takes_the_next()
     {
-        using (var connection = _database.Open())
+        using var connection = _database.Open();
+        using (var transaction = connection.BeginTransaction())
         {
-            using (var transaction = connection.BeginTransaction())
-            {
-                Play(connection, transaction, "e7a9c7f0-0000-4000-8000-000000000002");
-                transaction.Rollback();
-            }
-            using (var transaction = connection.BeginTransaction())
-            {
-                Play(connection, transaction, "e7a9c7f0-0000-4000-8000-000000000003");
-                transaction.Commit();
-            }
+            Play(connection, transaction, "e7a9c7f0-0000-4000-8000-000000000002");
+            transaction.Commit();
         }
-        Assert.Equal(["e7a9c7f0-0000-4000-8000-000000000003"], Outbox().Select(r => r.RecordId));
+        using (var transaction = connection.BeginTransaction())
+        {
+            Play(connection, transaction, "e7a9c7f0-0000-4000-8000-000000000003");
+            transaction.Rollback();
+        }
+        Play(connection, null, "e7a9c7f0-0000-4000-8000-000000000004");
+        Assert.Equal(["1:e7a9c7f0-0000-4000-8000-000000000002", "2:e7a9c7f0-0000-4000-8000-000000000004"],
+            connection.Query("SELECT play_seq || ':' || event_id FROM proof_of_play ORDER BY play_seq;", null, r => r.GetString(0)));
+        Assert.Equal(2L, HubConnection.Backlog(connection));
+    }
+
+    [Fact]
+    public void A_play_seq_is_never_handed_out_twice_even_after_the_newest_play_is_deleted()
+    {
+        using var connection = _database.Open();
+        Play(connection, null, "e7a9c7f0-0000-4000-8000-000000000005");
+        Play(connection, null, "e7a9c7f0-0000-4000-8000-000000000006");
+        connection.Execute("UPDATE play_upload SET sent_through = 2; DELETE FROM proof_of_play;", null);
+        Play(connection, null, "e7a9c7f0-0000-4000-8000-000000000007");
+        Assert.Equal(3L, connection.Scalar<long>("SELECT play_seq FROM proof_of_play;", null));
+        Assert.Equal(1L, HubConnection.Backlog(connection));
     }
 
     [Fact]
@@ -159,9 +174,9 @@ public sealed class OutboxTriggerTests : IDisposable
     public void Record_ids_are_unique_so_a_replayed_fact_is_not_queued_twice()
     {
         using var connection = _database.Open();
-        Play(connection, null, "e7a9c7f0-0000-4000-8000-000000000020");
-        connection.Execute("DELETE FROM proof_of_play;", null);
-        Play(connection, null, "e7a9c7f0-0000-4000-8000-000000000020");
+        Event(connection, "e7a9c7f0-0000-4000-8000-000000000020", "CACHE_LOW");
+        connection.Execute("DELETE FROM device_event;", null);
+        Event(connection, "e7a9c7f0-0000-4000-8000-000000000020", "CACHE_LOW");
         Assert.Single(Outbox());
     }
 }
