@@ -51,6 +51,7 @@ try
 
     var app = builder.Build();
     app.UseProblemResponses();
+    app.UseDatabaseFailureAnswers();
     app.UseHubSession();
     app.UseBearerAuthentication();
     app.UsePageAntiforgery();

@@ -42,10 +42,12 @@ public sealed class HubApi : IAsyncDisposable
 
     public Uri BaseAddress => Process.BaseAddress;
 
-    /// <summary>A hub on a fresh database; <paramref name="environment"/> adds settings (e.g. <see cref="S3Server.HubEnvironment"/>).</summary>
-    public static async Task<HubApi> StartAsync(IDictionary<string, string>? environment = null)
+    /// <summary>A hub on a fresh database of the shared test server; <paramref name="environment"/> adds settings (e.g. <see cref="S3Server.HubEnvironment"/>).</summary>
+    public static async Task<HubApi> StartAsync(IDictionary<string, string>? environment = null) => await StartAsync(await PostgresServer.SharedAsync(), environment);
+
+    /// <summary>A hub on a fresh database of <paramref name="postgres"/> (a server of the test's own, e.g. one it stops and starts).</summary>
+    public static async Task<HubApi> StartAsync(PostgresServer postgres, IDictionary<string, string>? environment = null)
     {
-        var postgres = await PostgresServer.SharedAsync();
         var connectionString = await postgres.CreateDatabaseAsync("hub");
         var dataDirectory = Directory.CreateTempSubdirectory("signage-hub-").FullName;
         var process = await HubProcess.StartAsync(connectionString, dataDirectory, environment: environment);

@@ -22,12 +22,15 @@ public sealed class PostgresServer
     private readonly string _bin;
     private readonly bool _asTestUser;
 
-    private PostgresServer(string root, string bin, int port, bool asTestUser)
+    private readonly string _fsync;
+
+    private PostgresServer(string root, string bin, int port, bool asTestUser, string fsync)
     {
         _root = root;
         _bin = bin;
         Port = port;
         _asTestUser = asTestUser;
+        _fsync = fsync;
     }
 
     public int Port { get; }
@@ -83,14 +86,20 @@ public sealed class PostgresServer
             await RunAsync("chown", ["-R", $"{TestUser}:", root]);
         }
         var port = FreePort();
-        var server = new PostgresServer(root, bin, port, asTestUser);
-        await server.RunPostgresToolAsync("initdb", ["-D", server.DataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
         // Durability is not under test (it is the production server's setting): fsync off keeps tests fast.
-        var fsync = durable ? "on" : "off";
-        await server.RunPostgresToolAsync("pg_ctl", ["-D", server.DataDirectory, "-l", Path.Combine(root, "postgres.log"), "-w", "-t", "60", "-o",
-            $"-p {port} -k {Path.Combine(root, "socket")} -c listen_addresses=127.0.0.1 -c fsync={fsync} -c max_connections=200", "start"]);
+        var server = new PostgresServer(root, bin, port, asTestUser, durable ? "on" : "off");
+        await server.RunPostgresToolAsync("initdb", ["-D", server.DataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
+        await server.StartAgainAsync();
         return server;
     }
+
+    /// <summary>Starts the server (again, after <see cref="StopKeepingDataAsync"/>) on the same port and data.</summary>
+    public Task StartAgainAsync() => RunPostgresToolAsync("pg_ctl", ["-D", DataDirectory, "-l", Path.Combine(_root, "postgres.log"), "-w", "-t", "60", "-o",
+        $"-p {Port} -k {Path.Combine(_root, "socket")} -c listen_addresses=127.0.0.1 -c fsync={_fsync} -c max_connections=200", "start"]);
+
+    /// <summary>Stops the server at once (an outage: open connections are cut), keeping its data for <see cref="StartAgainAsync"/>.
+    /// Only for a server of the test's own (<see cref="StartAsync"/>), never the shared one other tests use.</summary>
+    public Task StopKeepingDataAsync() => RunPostgresToolAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"]);
 
     /// <summary>Stops the server at once and removes its files.</summary>
     public void Stop()

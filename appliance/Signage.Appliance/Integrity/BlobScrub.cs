@@ -14,9 +14,10 @@ namespace Signage.Appliance.Integrity;
 /// whose bytes changed on disk (a bad sector, a torn copy, a hand edit) is moved to <c>quarantine/</c>,
 /// so no screen ever receives it: GET /v1/assets/{sha256} answers 404 from then on and the player keeps
 /// what it has. Each quarantine is logged and written to the audit log (<c>BLOB_QUARANTINED</c>) of every
-/// venue whose assets hold that content. Repair from the hub comes with the hub.
+/// venue whose assets hold that content. When the content is a hub-shared asset, the sync loop is woken and
+/// fetches the good copy from the hub (Sync/ChangeApplier, audited as <c>BLOB_REPAIRED</c>).
 /// </summary>
-public sealed class BlobScrub(AssetStorage storage, Database database, IClock clock, IConfiguration configuration, ILogger<BlobScrub> logger)
+public sealed class BlobScrub(AssetStorage storage, Database database, Sync.SyncSignal sync, IClock clock, IConfiguration configuration, ILogger<BlobScrub> logger)
 {
     public const string QuarantinedAction = "BLOB_QUARANTINED";
     private const int ChunkBytes = 1024 * 1024;
@@ -56,6 +57,7 @@ public sealed class BlobScrub(AssetStorage storage, Database database, IClock cl
             if (actual == expected) continue;
             if (await QuarantineAsync(path, expected, actual, cancellationToken)) quarantined++;
         }
+        if (quarantined > 0) sync.Wake(); // an enrolled appliance repairs hub-shared blobs from the hub now, not at the next interval
         return quarantined;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using NodaTime;
 using Polly;
 using Signage.Appliance.Assets;
+using Signage.Appliance.Audit;
 using Signage.Appliance.Data;
 using Signage.Appliance.Playlists;
 using Signage.Appliance.Venues;
@@ -22,6 +23,9 @@ namespace Signage.Appliance.Sync;
 public sealed partial class ChangeApplier(Database database, HubClient client, AssetStorage storage, IClock clock, ILogger<ChangeApplier> logger)
 {
     public const string HubOrigin = "HUB";
+
+    /// <summary>Audit action: a shared asset's blob, quarantined as damaged, was fetched again from the hub.</summary>
+    public const string RepairedAction = "BLOB_REPAIRED";
 
     public async Task<int> PullAsync(HubConnection hub, ResiliencePipeline pipeline, CancellationToken cancellationToken)
     {
@@ -193,18 +197,22 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
             ("$height", asset.Height), ("$duration", asset.DurationMs), ("$now", now));
     }
 
+    /// <summary>Fetches the blob of every shared asset still waiting for its bytes, and again the blob of a READY
+    /// shared asset that is gone from the store: the integrity scrub quarantined it as damaged (Integrity/BlobScrub),
+    /// and the hub holds the good copy (repair from the hub, audited as BLOB_REPAIRED).</summary>
     private async Task FetchBlobsAsync(HubConnection hub, ResiliencePipeline pipeline, CancellationToken cancellationToken)
     {
-        List<(string AssetId, string Sha, long Size)> waiting;
+        List<(string AssetId, string Sha, long Size, bool Ready)> waiting;
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
-            waiting = connection.Query("SELECT asset_id, sha256, size_bytes FROM asset WHERE origin = 'HUB' AND status = 'UPLOADING';", null,
-                r => (r.GetString(0), r.GetString(1), r.GetInt64(2)));
+            waiting = connection.Query("SELECT asset_id, sha256, size_bytes, status = 'READY' FROM asset WHERE origin = 'HUB' AND status IN ('UPLOADING', 'READY');", null,
+                r => (r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetBoolean(3)));
         }
         var downloads = Path.Combine(storage.UploadsDirectory, "..", "hub-downloads");
         Directory.CreateDirectory(downloads);
-        foreach (var (assetId, sha, size) in waiting)
+        foreach (var (assetId, sha, size, ready) in waiting)
         {
+            if (ready && File.Exists(storage.BlobPath(sha))) continue;
             if (!File.Exists(storage.BlobPath(sha)))
             {
                 var part = Path.Combine(downloads, sha + AssetStorage.PartExtension);
@@ -219,6 +227,13 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
                 using (await storage.LockAsync(cancellationToken)) storage.StoreBlob(part, sha);
             }
             await using var connection = await database.OpenAsync(cancellationToken);
+            if (ready)
+            {
+                AuditLog.Write(connection, null, clock.GetCurrentInstant(), RepairedAction, hub.TenantId, hub.VenueId, null, "blob", sha,
+                    new Dictionary<string, string?> { ["assetId"] = assetId, ["source"] = "hub" });
+                LogBlobRepaired(logger, assetId, sha, size);
+                continue;
+            }
             var now = Sql.Utc(clock.GetCurrentInstant());
             connection.Execute("""
                 UPDATE asset SET status = 'READY', ready_at_utc = $now, updated_at_utc = $now
@@ -288,6 +303,9 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
 
     [LoggerMessage(EventId = 8102, Level = LogLevel.Information, Message = "Shared asset {AssetId} is READY ({Sha256}, {SizeBytes} bytes)")]
     private static partial void LogAssetReady(ILogger logger, string assetId, string sha256, long sizeBytes);
+
+    [LoggerMessage(EventId = 8103, Level = LogLevel.Warning, Message = "Shared asset {AssetId}: its blob {Sha256} ({SizeBytes} bytes) was gone from the store (quarantined as damaged) and was fetched again from the hub")]
+    private static partial void LogBlobRepaired(ILogger logger, string assetId, string sha256, long sizeBytes);
 }
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

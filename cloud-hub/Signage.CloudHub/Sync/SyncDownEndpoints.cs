@@ -44,13 +44,28 @@ public static class SyncDownEndpoints
     }
 
     /// <summary>Only blobs of the appliance's own tenant's library; any other hash is "not found".</summary>
-    private static async Task<IResult> Blob(string sha256, ApplianceCaller appliance, HubDatabase database, IBlobStore blobs, CancellationToken cancellationToken)
+    private static async Task<IResult> Blob(string sha256, HttpContext http, ApplianceCaller appliance, HubDatabase database, IBlobStore blobs, CancellationToken cancellationToken)
     {
         if (!FileBlobStore.IsSha256(sha256)) return Authentication.NotFound("blob");
         await using var connection = await database.OpenAsync(cancellationToken);
         var mime = await connection.ScalarAsync<string>("SELECT mime_type FROM asset WHERE tenant_id = @tenant AND sha256 = @sha LIMIT 1;", null,
             ("tenant", appliance.TenantId), ("sha", sha256));
         if (mime is null || await blobs.OpenReadAsync(sha256, cancellationToken) is not { } stream) return Authentication.NotFound("blob");
+        if (Unsatisfiable(http.Request, stream.Length))
+        {
+            // Refused as problem+json like every other 4xx (the framework's own 416 has an empty body).
+            http.Response.Headers.ContentRange = $"bytes */{stream.Length}";
+            await stream.DisposeAsync();
+            return ProblemResponses.Problem(StatusCodes.Status416RangeNotSatisfiable, ProblemCodes.RangeNotSatisfiable,
+                $"Range '{http.Request.Headers.Range}' starts beyond the end of this blob.");
+        }
         return TypedResults.Stream(stream, mime, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha256}\""), enableRangeProcessing: true);
     }
+
+    /// <summary>One byte range that starts at or after the end (or an empty suffix), without If-Range: what the framework answers 416.</summary>
+    private static bool Unsatisfiable(HttpRequest request, long length) =>
+        request.Headers.IfRange.Count == 0
+        && System.Net.Http.Headers.RangeHeaderValue.TryParse(request.Headers.Range.ToString(), out var range)
+        && range.Unit == "bytes" && range.Ranges.Count == 1
+        && range.Ranges.First() is var only && (only.From >= length || only is { From: null, To: 0 });
 }

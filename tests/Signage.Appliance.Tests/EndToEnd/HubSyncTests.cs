@@ -245,6 +245,8 @@ public sealed class SyncedVenue : IAsyncDisposable
 
     public ApplianceApi Api { get; private set; }
 
+    public string DataDirectory => _dataDirectory;
+
     public string HubVenueId { get; private set; } = "";
 
     public string ScreenToken { get; private set; } = "";
@@ -255,7 +257,8 @@ public sealed class SyncedVenue : IAsyncDisposable
 
     private string Venue => $"/v1/venues/{Api.VenueId}";
 
-    public static async Task<SyncedVenue> StartAsync(string dataDirectory, int batchSize)
+    /// <param name="settings">More appliance settings (environment variables), e.g. for fault tests.</param>
+    public static async Task<SyncedVenue> StartAsync(string dataDirectory, int batchSize, IDictionary<string, string>? settings = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -265,6 +268,7 @@ public sealed class SyncedVenue : IAsyncDisposable
             ["Hub__MaxRetries"] = "1",
             ["Hub__BreakSeconds"] = "1",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         var venue = new SyncedVenue(dataDirectory, environment, await ApplianceApi.StartAsync(dataDirectory, environment));
         await venue.ScreenPlayingAsync();
         return venue;
@@ -302,8 +306,8 @@ public sealed class SyncedVenue : IAsyncDisposable
         }
     }
 
-    public Task<HubConnectionResponse> WaitUntilDrainedAsync() =>
-        WaitForAsync(s => s.Backlog == 0 && s.LastError is null && s.LastSuccessfulSyncUtc is not null, "the outbox to drain");
+    public Task<HubConnectionResponse> WaitUntilDrainedAsync(int seconds = 90) =>
+        WaitForAsync(s => s.Backlog == 0 && s.LastError is null && s.LastSuccessfulSyncUtc is not null, "the outbox to drain", seconds);
 
     /// <summary>Posts PLAY_END events, 100 per batch (the player protocol's limit), four batches at a time.</summary>
     public async Task PostPlaysAsync(int count, string startedAt)
