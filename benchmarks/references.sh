@@ -52,7 +52,8 @@ rows = [
     ("manifest 304 (If-None-Match), req/s", find(r"^manifest 304:\s+median ([\d.]+)", device), "nginx, same JSON bytes", nginx),
     ("manifest 200, req/s", find(r"^manifest 200:\s+median ([\d.]+)", device), "nginx, same JSON bytes", nginx),
     ("media download, MiB/s", median(media.group(1)), "nginx, same file", median(media.group(2))),
-    ("event ingestion (durable), events/s", find(r"events_per_second=([\d.]+)", ingest), "sqlite3 CLI, 100-row transactions", find(r"^reference .*rows_per_second=([\d.]+)", ingest)),
+    ("event ingestion (durable), events/s", find(r"events_per_second=([\d.]+)", ingest), "sqlite3 CLI, same rows into our schema, 100-row transactions", find(r"^reference\(schema\) .*rows_per_second=([\d.]+)", ingest)),
+    ("event ingestion (durable), events/s", find(r"events_per_second=([\d.]+)", ingest), "sqlite3 CLI, bare table, 100-row transactions", find(r"^reference\(bare\) .*rows_per_second=([\d.]+)", ingest)),
     ("hub sync/up, 1 appliance draining, records/s", find(r"^hub, 1 appliance draining .* = ([\d,]+) records/s", hub), "PostgreSQL COPY + ON CONFLICT", find(r"^raw PostgreSQL COPY .* = ([\d,]+) rows/s", hub)),
     ("hub sync/up, 4 appliances at once, records/s", find(r"^hub, \d+ appliances at once, .* = ([\d,]+) records/s", hub), "PostgreSQL COPY + ON CONFLICT", find(r"^raw PostgreSQL COPY .* = ([\d,]+) rows/s", hub)),
 ]
