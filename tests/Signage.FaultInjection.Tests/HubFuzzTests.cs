@@ -51,7 +51,18 @@ public sealed class HubFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         ("PUT", "/v1/library/playlists/{playlistId}/items"), ("POST", "/v1/library/playlists/{playlistId}/publish"),
         ("POST", "/v1/library/playlists/{playlistId}/rollback"),
         ("GET", "/v1/reports/proof-of-play"), ("GET", "/v1/reports/proof-of-play.csv"), ("GET", "/v1/fleet"),
+        // The head-office pages (cookie session + antiforgery instead of a bearer token; refusals are HTML pages).
+        ("GET", "/admin"), ("GET", "/admin/signin"), ("POST", "/admin/signin"), ("GET", "/admin/fleet"), ("GET", "/admin/fleet/cards"), ("GET", "/admin/reports"),
+        ("GET", "/admin/venues"), ("POST", "/admin/venues"), ("GET", "/admin/venues/{venueId}"), ("POST", "/admin/venues/{venueId}"),
+        ("POST", "/admin/venues/{venueId}/enrollment-codes"), ("GET", "/admin/users"), ("POST", "/admin/users"), ("GET", "/admin/users/{userId}"),
+        ("POST", "/admin/users/{userId}/venue-roles"), ("POST", "/admin/users/{userId}/capabilities"), ("GET", "/admin/tenants"), ("POST", "/admin/tenants"),
+        ("GET", "/admin/library"), ("POST", "/admin/library"), ("POST", "/admin/library/playlists"), ("GET", "/admin/library/playlists/{playlistId}"),
+        ("POST", "/admin/library/playlists/{playlistId}/items"), ("POST", "/admin/library/playlists/{playlistId}/publish"),
+        ("POST", "/admin/library/playlists/{playlistId}/rollback"),
     ];
+
+    /// <summary>Form fields the pages read (besides <see cref="Fields"/>).</summary>
+    private static readonly string[] FormFields = ["tenantRole", "venueRole", "expiresIn", "returnTo", "durationSeconds", "position", "move", "remove", "etag", "groupBy"];
 
     private static readonly string[] Tricks =
     [
@@ -102,7 +113,7 @@ public sealed class HubFuzzTests(ITestOutputHelper output) : IAsyncLifetime
                     var body = await response.Content.ReadAsByteArrayAsync();
                     if (status >= 500) failure = $"{status}: {Shorten(Encoding.UTF8.GetString(body))}";
                     else if (status >= 400 && request.Method != HttpMethod.Head && !request.RequestUri!.OriginalString.Contains("%00", StringComparison.Ordinal)
-                        && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                        && response.Content.Headers.ContentType?.MediaType is var type && type != "application/problem+json" && !(type == "text/html" && IsPage(sentPath)))
                         failure = $"{status} as {response.Content.Headers.ContentType?.MediaType ?? "no content type"}";
                     else if (status is >= 200 and < 300 && foreignPath && token != "platform")
                         failure = $"{status} for another tenant's id in the path";
@@ -121,6 +132,7 @@ public sealed class HubFuzzTests(ITestOutputHelper output) : IAsyncLifetime
                 }
                 // A refusal (4xx) leaves every row as it was. (A body refused unread, -1, may belong to a route that
                 // never reads one and answered 2xx: the client just could not see it.)
+                if (sentPath.StartsWith("/admin/signout", StringComparison.Ordinal)) world = world with { Pages = await PageSessionAsync(world.Own) };
                 var after = await FingerprintAsync(database);
                 if (status >= 400 && Changed(before, after) is { Length: > 0 } changed)
                     failure ??= $"{status} but the database changed: {changed}";
@@ -143,9 +155,24 @@ public sealed class HubFuzzTests(ITestOutputHelper output) : IAsyncLifetime
 
     // ---- the world: two tenants with real ids and tokens, so cases get past routing and authorization ----
 
-    private sealed record Tenant(Dictionary<string, string> Ids, string AdminToken, string ApplianceCredential);
+    private sealed record Tenant(Dictionary<string, string> Ids, string AdminToken, string ApplianceCredential, string AdminEmail, string AdminPassword);
 
-    private sealed record World(Tenant Own, Tenant Other, string PlatformToken, string ExpiredToken, string ForgedToken, string WrongTypeToken);
+    /// <summary>A signed-in page session of tenant A's admin: its cookies and the antiforgery token its forms carry.</summary>
+    private sealed record PageSession(string Cookies, string FormToken);
+
+    private sealed record World(Tenant Own, Tenant Other, string PlatformToken, string ExpiredToken, string ForgedToken, string WrongTypeToken, PageSession Pages);
+
+    private static bool IsPage(string path) => path.StartsWith("/admin", StringComparison.Ordinal);
+
+    private async Task<PageSession> PageSessionAsync(Tenant tenant)
+    {
+        using var pages = new PageClient(_hub);
+        await pages.SignInAsync(tenant.AdminEmail, tenant.AdminPassword);
+        using var venues = await pages.GetAsync("/admin/venues");
+        var token = System.Text.RegularExpressions.Regex.Match(await venues.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+        return new PageSession(string.Join("; ", pages.Cookies.Select(c => $"{c.Key}={c.Value}")), token);
+    }
 
     private async Task<World> WorldAsync()
     {
@@ -157,7 +184,8 @@ public sealed class HubFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         return new World(own, other, _hub.PlatformToken,
             Jwt(key, $$"""{"typ":"user","sub":"{{adminUser}}","tid":"{{own.Ids["tenantId"]}}","iss":"signage-hub","aud":"signage-hub","iat":{{now - 3600}},"exp":{{now - 1800}}}"""),
             Jwt(RandomNumberGenerator.GetBytes(32), $$"""{"typ":"user","sub":"{{adminUser}}","tid":"{{own.Ids["tenantId"]}}","iss":"signage-hub","aud":"signage-hub","iat":{{now}},"exp":{{now + 900}}}"""),
-            Jwt(key, $$"""{"typ":"refresh","sub":"{{adminUser}}","tid":"{{own.Ids["tenantId"]}}","iss":"signage-hub","aud":"signage-hub","iat":{{now}},"exp":{{now + 900}}}"""));
+            Jwt(key, $$"""{"typ":"refresh","sub":"{{adminUser}}","tid":"{{own.Ids["tenantId"]}}","iss":"signage-hub","aud":"signage-hub","iat":{{now}},"exp":{{now + 900}}}"""),
+            await PageSessionAsync(own));
     }
 
     private async Task<Tenant> TenantAsync(string name, string fixture)
@@ -177,7 +205,7 @@ public sealed class HubFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         {
             ["tenantId"] = tenant.TenantId, ["venueId"] = venue.VenueId, ["userId"] = user.UserId, ["assetId"] = asset.AssetId, ["sha256"] = asset.Sha256,
             ["playlistId"] = playlist.PlaylistId, ["adminUserId"] = me.GetProperty("userId").GetString()!,
-        }, tenant.AdminToken, appliance.Credential);
+        }, tenant.AdminToken, appliance.Credential, tenant.AdminEmail, tenant.AdminPassword);
     }
 
     private async Task<byte[]> SigningKeyAsync()
@@ -244,6 +272,7 @@ public sealed class HubFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         if (random.NextDouble() < 0.5)
             path += "?" + string.Join("&", Enumerable.Range(0, random.Next(1, 4)).Select(_ => $"{Pick(random, QueryNames)}={Uri.EscapeDataString(Scalar(random))}"));
         var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
+        if (IsPage(route.Template)) return (request, PageRequest(random, request, world));
         var sync = route.Template.StartsWith("/v1/sync/", StringComparison.Ordinal);
         var (tokenName, token) = random.Next(20) switch
         {
@@ -266,6 +295,33 @@ public sealed class HubFuzzTests(ITestOutputHelper output) : IAsyncLifetime
             request.Content = route.Template == "/v1/sync/up" && random.Next(2) == 0 ? NearValidBatch(random, world) : Body(random, world);
         if (request.Content?.Headers.ContentLength > 64 * 1024) request.Headers.ExpectContinue = true;
         return (request, tokenName);
+    }
+
+    /// <summary>A page request: mostly A's admin session with a valid form token and random form fields, sometimes
+    /// without the token, with a stale or garbage cookie, a bearer token instead, or a random body.</summary>
+    private static string PageRequest(Random random, HttpRequestMessage request, World world)
+    {
+        var (name, cookies) = random.Next(10) switch
+        {
+            < 7 => ("session", world.Pages.Cookies),
+            7 => ("no-cookie", null),
+            8 => ("garbage-cookie", "__Host-signage-hub=" + Pick(random, ["x", "", new string('A', 4000), "%00", world.Pages.Cookies[..Math.Min(10, world.Pages.Cookies.Length)]])),
+            _ => ("bearer", null),
+        };
+        if (cookies is not null) request.Headers.TryAddWithoutValidation("Cookie", cookies);
+        if (name == "bearer") request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {world.Own.AdminToken}");
+        if (request.Method == HttpMethod.Post || random.Next(10) == 0)
+        {
+            if (random.Next(5) == 0) request.Content = Body(random, world);
+            else
+            {
+                var fields = Enumerable.Range(0, random.Next(0, 6)).Select(_ => new KeyValuePair<string, string>(
+                    Pick(random, random.Next(2) == 0 ? Fields : FormFields), random.Next(3) == 0 ? Pick(random, [.. world.Own.Ids.Values, .. world.Other.Ids.Values]) : Scalar(random))).ToList();
+                if (random.Next(5) != 0) fields.Add(new("__RequestVerificationToken", random.Next(10) == 0 ? "forged" + world.Pages.FormToken[1..] : world.Pages.FormToken));
+                request.Content = new FormUrlEncodedContent(fields);
+            }
+        }
+        return name;
     }
 
     private static HttpContent Body(Random random, World world)

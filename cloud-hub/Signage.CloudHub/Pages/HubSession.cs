@@ -82,9 +82,9 @@ public static class HubSession
         {
             if (context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
             {
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                context.Response.ContentType = "text/plain; charset=utf-8";
-                await context.Response.WriteAsync("This form has expired or did not come from this hub. Go back, reload the page and try again.");
+                // A page like every other refusal of the pages (the hub fuzz sends forms with stale and forged tokens).
+                await HubPages.Message(context, StatusCodes.Status400BadRequest, "This form has expired",
+                    "This form has expired or did not come from this hub. Go back, reload the page and try again.", "/admin", "Back to the start").ExecuteAsync(context);
                 return;
             }
             await next(context);
