@@ -7,7 +7,7 @@ namespace Signage.TestInfrastructure;
 
 /// <summary>
 /// A TCP relay on loopback that stands for a bad network between two real processes: latency per chunk, a bandwidth
-/// cap towards the client, connections reset after N bytes or at random (seeded), and refused connections for a
+/// cap towards the client, connections reset after N bytes, at random (seeded) or as each answer starts, and refused connections for a
 /// while. The faults are properties the test changes while traffic flows; <see cref="Heal"/> turns them all off.
 /// It also notes each plain HTTP/1.1 request's method, path and Range header seen towards the target.
 /// </summary>
@@ -43,6 +43,10 @@ public sealed partial class FaultyLink : IAsyncDisposable
 
     /// <summary>Every connection is reset once this many bytes (both directions together) have passed (0: never).</summary>
     public long CutAfterBytes { get; set; }
+
+    /// <summary>Every answer is cut at its first chunk: the target had the whole request (and may have acted on it),
+    /// the client never learns the outcome.</summary>
+    public bool CutAnswers { get; set; }
 
     /// <summary>New connections are accepted and reset at once, as if the far side refused them.</summary>
     public bool Refusing { get; set; }
@@ -84,7 +88,7 @@ public sealed partial class FaultyLink : IAsyncDisposable
     /// <summary>No more faults: no latency, no cap, no cuts, no refusals.</summary>
     public void Heal()
     {
-        (Latency, BytesPerSecond, CutChance, CutAfterBytes, Refusing) = (TimeSpan.Zero, 0, 0, 0, false);
+        (Latency, BytesPerSecond, CutChance, CutAfterBytes, CutAnswers, Refusing) = (TimeSpan.Zero, 0, 0, 0, false, false);
     }
 
     private bool Roll(double chance)
@@ -158,7 +162,7 @@ public sealed partial class FaultyLink : IAsyncDisposable
                 if (!towardsClient) NoteRequests(connection, buffer.AsSpan(0, read));
                 if (Latency > TimeSpan.Zero) await Task.Delay(Latency, connection.Cut.Token);
                 var total = Interlocked.Add(ref connection.Bytes, read);
-                if (Roll(CutChance) || (CutAfterBytes > 0 && total >= CutAfterBytes))
+                if ((towardsClient && CutAnswers) || Roll(CutChance) || (CutAfterBytes > 0 && total >= CutAfterBytes))
                 {
                     // Pass on only part of the chunk, then reset both sides: a request or answer cut in the middle.
                     if (towardsClient) Interlocked.Increment(ref _answersCut);

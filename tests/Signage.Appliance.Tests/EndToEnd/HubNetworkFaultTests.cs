@@ -46,15 +46,17 @@ public sealed class HubNetworkFaultTests(ITestOutputHelper output) : IAsyncLifet
         var peakRss = SamplePeakRssAsync(_venue.Api.Process.Id, sampling.Token);
         var clock = Stopwatch.StartNew();
 
-        // 40 ms per chunk each way, and one chunk in 12 (either way) cut part-way with a reset of both sides: requests
-        // cut before the hub has the whole batch, and answers cut after it committed one (the re-sent batch must not count twice).
+        // 40 ms per chunk each way throughout. Rounds 0–2 and 8–11: one chunk in 12 (either way) cut part-way with a
+        // reset of both sides, so requests are cut before the hub has the whole batch and answers after it committed one.
+        // Rounds 3–5: every answer cut as it starts (the hub committed the batch, the appliance never heard; the re-sent
+        // batch must not count twice). Rounds 6–7: the hub's address refuses every connection.
         link.Latency = TimeSpan.FromMilliseconds(40);
-        link.CutChance = 1.0 / 12;
         const int Rounds = 12, PlaysPerRound = 500;
         for (var round = 0; round < Rounds; round++)
         {
-            // For two rounds in the middle the hub's address refuses every connection.
-            link.Refusing = round is 5 or 6;
+            link.CutChance = round is < 3 or >= 8 ? 1.0 / 12 : 0;
+            link.CutAnswers = round is >= 3 and < 6;
+            link.Refusing = round is 6 or 7;
             await _venue.PostPlaysAsync(PlaysPerRound, "2026-11-20T10:00:00Z");
             await Task.Delay(1000);
         }
