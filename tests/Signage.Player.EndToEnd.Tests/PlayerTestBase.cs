@@ -30,9 +30,10 @@ public abstract class PlayerTestBase(ITestOutputHelper output) : IAsyncLifetime
         Temp.Dispose();
     }
 
-    protected PlayerProcess StartPlayer(string name = "screen1")
+    /// <param name="via">The appliance's address as the player is to know it (a relay in network fault tests); its own by default.</param>
+    protected PlayerProcess StartPlayer(string name = "screen1", Uri? via = null)
     {
-        var player = PlayerProcess.Start(Appliance.BaseAddress, Temp.Combine(name));
+        var player = PlayerProcess.Start(via ?? Appliance.BaseAddress, Temp.Combine(name));
         _players.Add(player);
         return player;
     }
@@ -49,6 +50,23 @@ public abstract class PlayerTestBase(ITestOutputHelper output) : IAsyncLifetime
         comment[3] = (byte)((text.Length + 2) & 0xFF);
         text.CopyTo(comment, 4);
         return [.. fixture.AsSpan(0, 2), .. comment, .. fixture.AsSpan(2)];
+    }
+
+    /// <summary>A valid JPEG (the fixture) of about <paramref name="size"/> bytes: COM segments of random bytes after SOI.</summary>
+    protected static byte[] LargeJpeg(int size)
+    {
+        var jpeg = Jpeg("large");
+        var random = new Random(20261123);
+        var bytes = new List<byte>(size + jpeg.Length) { jpeg[0], jpeg[1] };
+        while (bytes.Count < size)
+        {
+            var filler = new byte[65_000];
+            random.NextBytes(filler);
+            bytes.AddRange([0xFF, 0xFE, (byte)((filler.Length + 2) >> 8), (byte)((filler.Length + 2) & 0xFF)]);
+            bytes.AddRange(filler);
+        }
+        bytes.AddRange(jpeg.AsSpan(2).ToArray());
+        return [.. bytes];
     }
 
     /// <summary>Two uploaded images in a published playlist (1 s each) that is the venue's fallback.</summary>

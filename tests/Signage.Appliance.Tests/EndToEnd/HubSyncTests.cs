@@ -277,10 +277,11 @@ public sealed class SyncedVenue : IAsyncDisposable
     public Task<HttpResponseMessage> EnrollRawAsync(string hubUrl, string code) =>
         Api.AsAdmin(HttpMethod.Post, $"{Venue}/hub/enroll", JsonContent.Create(new HubEnrollmentRequest(hubUrl, code), ContractsJsonContext.Default.HubEnrollmentRequest));
 
-    public async Task EnrollAsync(HubApi hub, TestTenant tenant, string hubVenueId)
+    /// <param name="via">The hub's address as the appliance is to know it (a relay in network fault tests); the hub's own by default.</param>
+    public async Task EnrollAsync(HubApi hub, TestTenant tenant, string hubVenueId, Uri? via = null)
     {
         var code = await hub.CreateEnrollmentCodeAsync(tenant, hubVenueId);
-        var response = await EnrollRawAsync(hub.BaseAddress.ToString(), code.Code);
+        var response = await EnrollRawAsync((via ?? hub.BaseAddress).ToString(), code.Code);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         var status = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.HubConnectionResponse))!;
         Assert.Equal((true, hubVenueId, tenant.TenantId), (status.Enrolled, status.HubVenueId, status.HubTenantId));
