@@ -49,16 +49,20 @@ public sealed class HubNetworkFaultTests(ITestOutputHelper output) : IAsyncLifet
         // 40 ms per chunk each way throughout. Rounds 0–2 and 8–11: one chunk in 12 (either way) cut part-way with a
         // reset of both sides, so requests are cut before the hub has the whole batch and answers after it committed one.
         // Rounds 3–5: every answer cut as it starts (the hub committed the batch, the appliance never heard; the re-sent
-        // batch must not count twice). Rounds 6–7: the hub's address refuses every connection.
+        // batch must not count twice). Rounds 6–7: open connections are cut and the hub's address refuses every new one.
         link.Latency = TimeSpan.FromMilliseconds(40);
         const int Rounds = 12, PlaysPerRound = 500;
         for (var round = 0; round < Rounds; round++)
         {
-            link.CutChance = round is < 3 or >= 8 ? 1.0 / 12 : 0;
+            // While refusing, the pooled connection is cut too, or the sender would never open a new one.
+            link.CutChance = round is < 3 or >= 8 ? 1.0 / 12 : round is 6 or 7 ? 1.0 : 0;
             link.CutAnswers = round is >= 3 and < 6;
             link.Refusing = round is 6 or 7;
             await _venue.PostPlaysAsync(PlaysPerRound, "2026-11-20T10:00:00Z");
             await Task.Delay(1000);
+            // The sender may be backing off through both refusing rounds: keep refusing until it has met a refusal.
+            for (var wait = Stopwatch.StartNew(); round == 7 && link.Refusals == 0 && wait.Elapsed < TimeSpan.FromSeconds(30);)
+                await Task.Delay(100);
         }
         var faulty = clock.Elapsed;
         var (cuts, answersCut, refusals, connections) = (link.Cuts, link.AnswersCut, link.Refusals, link.Connections);
