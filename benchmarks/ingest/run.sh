@@ -59,7 +59,19 @@ echo "== appliance: $SCREENS screens x batches of $BATCH PLAY_END, ${SECONDS_RUN
 # COUNT_COMMITS=1: count the appliance's fsync/fdatasync calls during the load with strace (slows
 # it down; shows how many requests share one durable commit).
 if [ "${COUNT_COMMITS:-0}" = 1 ]; then strace -f -qq -c -e trace=fsync,fdatasync -p "$app_pid" -o "$work/fsyncs.txt" & strace_pid=$!; fi
+# PROFILE=1: sample the appliance and the load generator with perf (publish with symbols first:
+# -p:StripSymbols=false -p:DebugType=portable) and write reports to artifacts/benchmarks/ingest-*.txt.
+if [ "${PROFILE:-0}" = 1 ]; then
+  (sleep 5; perf record -q -F 499 -g -a -o "$work/perf.data" -- sleep 8 >/dev/null 2>&1) & perf_pid=$!
+fi
 dotnet artifacts/ingest-loadgen/LoadGen.dll "$base" bench@venue.test benchmark-password pl_bench ast_bench "$SCREENS" "$BATCH" "$SECONDS_RUN" "$IDS" | tee "$work/load.txt"
+if [ -n "${perf_pid:-}" ]; then
+  wait "$perf_pid"; mkdir -p artifacts/benchmarks; cp "$work/perf.data" artifacts/benchmarks/ingest-perf.data
+  report() { perf report -i "$work/perf.data" --no-children -g none --percent-limit 0.3 --stdio "$@" 2>/dev/null | grep -v '^#' | grep -v '^$'; }
+  report --sort comm,dso > artifacts/benchmarks/ingest-by-process.txt
+  report --sort sym > artifacts/benchmarks/ingest-symbols.txt
+  echo "profile: artifacts/benchmarks/ingest-by-process.txt, ingest-symbols.txt (perf.data beside them)"
+fi
 if [ -n "${strace_pid:-}" ]; then kill -INT "$strace_pid"; wait "$strace_pid" 2>/dev/null || true; echo "appliance syncs during the run:"; cat "$work/fsyncs.txt"; fi
 acknowledged=$(grep -o 'acknowledged_events=[0-9]*' "$work/load.txt" | cut -d= -f2)
 stored=$(sqlite3 "$db" "SELECT COUNT(*) FROM proof_of_play;")
