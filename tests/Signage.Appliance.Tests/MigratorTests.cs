@@ -59,16 +59,10 @@ public sealed class MigratorTests : IDisposable
     [Fact]
     public void Migration_7_rolls_existing_daily_aggregates_up_per_dimension()
     {
-        var database = new Database(_temp.Combine("e.db"));
+        // A database as release 6 left it, with two days of plays.
+        var database = DatabaseAtVersion("e.db", 6);
         using (var connection = database.Open())
         {
-            // A database as release 6 left it, with two days of plays.
-            Execute(connection, "PRAGMA journal_mode = WAL; CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_utc TEXT NOT NULL) STRICT;");
-            foreach (var migration in Migrator.All.Where(m => m.Version <= 6))
-            {
-                Execute(connection, migration.Sql);
-                Execute(connection, $"INSERT INTO schema_migrations VALUES ({migration.Version}, '{migration.Name}', '2026-01-01T00:00:00.000Z');");
-            }
             Execute(connection, """
                 INSERT INTO proof_of_play_daily VALUES
                     ('ven_1', '2026-11-20', 'cmp_1', 'ast_1', 'dev_1', 3, 30000),
@@ -88,6 +82,50 @@ public sealed class MigratorTests : IDisposable
         Assert.Equal("2026-11-20:ast_1:3:30000 2026-11-20:ast_2:3:30000 2026-11-21:ast_1:4:40000", Rollup("content"));
         Assert.Equal("2026-11-20:dev_1:5:50000 2026-11-20:dev_2:1:10000 2026-11-21:dev_2:4:40000", Rollup("device"));
         Assert.Equal("2026-11-20:2026-11-20:6:60000 2026-11-21:2026-11-21:4:40000", Rollup("day"));
+    }
+
+    [Fact]
+    public void Migration_10_keeps_each_play_once_in_proof_of_play_with_its_sequence_and_severity()
+    {
+        // Release 9 stored a play twice: as a device_event row and as a proof_of_play row.
+        var database = DatabaseAtVersion("f.db", 9);
+        using (var connection = database.Open())
+        {
+            Execute(connection, """
+                INSERT INTO device_event (event_id, device_id, venue_id, sequence, event_type, severity, event_time_utc, received_at_utc, payload_json) VALUES
+                    ('00000000-0000-4000-8000-000000000001', 'dev_1', 'ven_1', 1, 'APP_STARTED', 'INFO', '2026-11-20T12:00:00.000Z', '2026-11-20T12:00:01.000Z', '{}'),
+                    ('00000000-0000-4000-8000-000000000002', 'dev_1', 'ven_1', 2, 'PLAY_END', 'WARNING', '2026-11-20T12:00:10.000Z', '2026-11-20T12:00:11.000Z', '{"result":"ERROR"}'),
+                    ('00000000-0000-4000-8000-000000000003', 'dev_1', 'ven_1', 3, 'PLAY_END', 'INFO', '2026-11-20T12:00:20.000Z', '2026-11-20T12:00:21.000Z', '{}');
+                -- Play 3's proof_of_play row is gone (retention); play 2's is there.
+                INSERT INTO proof_of_play (event_id, event_type, device_id, venue_id, playlist_id, asset_id, device_time_utc, server_received_utc, started_at_utc,
+                    local_date, duration_ms, result)
+                VALUES ('00000000-0000-4000-8000-000000000002', 'PLAY_END', 'dev_1', 'ven_1', 'pls_1', 'ast_1', '2026-11-20T12:00:10.000Z',
+                    '2026-11-20T12:00:11.000Z', '2026-11-20T12:00:00.000Z', '2026-11-20', 10000, 'ERROR');
+                """);
+        }
+
+        Assert.Equal(Migrator.All.Count - 9, Migrator.Migrate(database));
+        using var migrated = database.Open();
+        Assert.Equal("2:WARNING", Scalar(migrated, "SELECT sequence || ':' || severity FROM proof_of_play;"));
+        Assert.Equal("1:APP_STARTED 3:PLAY_END", Scalar(migrated, "SELECT group_concat(sequence || ':' || event_type, ' ') FROM (SELECT * FROM device_event ORDER BY sequence);"));
+        // The log shows every event once: the play from proof_of_play, with the payload it was counted from.
+        Assert.Equal("1 2 3", Scalar(migrated, "SELECT group_concat(sequence, ' ') FROM (SELECT sequence FROM device_event_log ORDER BY sequence);"));
+        Assert.Equal("""{"playlistId":"pls_1","assetId":"ast_1","startedAtUtc":"2026-11-20T12:00:00.000Z","durationMs":10000,"result":"ERROR"}""",
+            Scalar(migrated, "SELECT payload_json FROM device_event_log WHERE sequence = 2;"));
+    }
+
+    /// <summary>A database as release <paramref name="version"/> left it.</summary>
+    private Database DatabaseAtVersion(string file, int version)
+    {
+        var database = new Database(_temp.Combine(file));
+        using var connection = database.Open();
+        Execute(connection, "PRAGMA journal_mode = WAL; CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_utc TEXT NOT NULL) STRICT;");
+        foreach (var migration in Migrator.All.Where(m => m.Version <= version))
+        {
+            Execute(connection, migration.Sql);
+            Execute(connection, $"INSERT INTO schema_migrations VALUES ({migration.Version}, '{migration.Name}', '2026-01-01T00:00:00.000Z');");
+        }
+        return database;
     }
 
     private static void Execute(Microsoft.Data.Sqlite.SqliteConnection connection, string sql)

@@ -176,7 +176,7 @@ public sealed class Appliance : IAsyncDisposable
     {
         using var connection = OpenDatabase();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT event_id, sequence, event_type, payload_json FROM device_event WHERE device_id = $device ORDER BY sequence";
+        command.CommandText = "SELECT event_id, sequence, event_type, payload_json FROM device_event_log WHERE device_id = $device ORDER BY sequence";
         command.Parameters.AddWithValue("$device", deviceId);
         using var reader = command.ExecuteReader();
         var events = new List<StoredEvent>();
@@ -184,14 +184,14 @@ public sealed class Appliance : IAsyncDisposable
         return events;
     }
 
-    /// <summary>The same query as TelemetryEndpoints.MissingSequences: holes between the first and last sequence seen.</summary>
+    /// <summary>What TelemetryEndpoints.MissingSequences answers: holes between the first and last sequence seen (plays included).</summary>
     public List<(long From, long To)> MissingSequences(string deviceId)
     {
         using var connection = OpenDatabase();
         using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT sequence + 1, next - 1 FROM (
-                SELECT sequence, LEAD(sequence) OVER (ORDER BY sequence) AS next FROM (SELECT DISTINCT sequence FROM device_event WHERE device_id = $device))
+                SELECT sequence, LEAD(sequence) OVER (ORDER BY sequence) AS next FROM (SELECT DISTINCT sequence FROM device_event_log WHERE device_id = $device))
             WHERE next > sequence + 1 ORDER BY sequence;
             """;
         command.Parameters.AddWithValue("$device", deviceId);
@@ -210,5 +210,5 @@ public sealed class Appliance : IAsyncDisposable
     }
 }
 
-/// <summary>One row of device_event.</summary>
+/// <summary>One row of device_event_log: a stored event or a play (migration 0010).</summary>
 public sealed record StoredEvent(string EventId, long Sequence, string EventType, string PayloadJson);

@@ -21,30 +21,44 @@ public static class DeviceEventEndpoints
         return app;
     }
 
-    /// <summary>The cursor is "sequence.rowid" of the last event given: sequence numbers can repeat after a reinstall, rowids cannot.</summary>
+    /// <summary>The cursor is "sequence.eventId" of the last event given: sequence numbers can repeat after a reinstall, event ids cannot.</summary>
     private static async Task<IResult> List(string venueId, string deviceId, string? type, string? cursor, int? limit, Database database, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 500) return ProblemResponses.Invalid(new() { ["limit"] = ["limit is between 1 and 500."] });
         if (type is not null && !EventTypes.All.Contains(type)) return ProblemResponses.Invalid(new() { ["type"] = [$"'{type}' is not an event type ({string.Join(", ", EventTypes.All)})."] });
-        var (beforeSequence, beforeRow) = (long.MaxValue, long.MaxValue);
-        if (cursor is not null && (cursor.Split('.') is not [var s, var r]
-            || !long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out beforeSequence)
-            || !long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out beforeRow)))
-            return ProblemResponses.Problem(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "The cursor is not one this endpoint gave out.");
+        // Event ids are lower-case UUIDs, so "~" sorts after every one of them.
+        var (beforeSequence, beforeId) = (long.MaxValue, "~");
+        if (cursor is not null)
+        {
+            if (cursor.Split('.', 2) is not [var s, var id] || !long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out beforeSequence) || !Guid.TryParse(id, out _))
+                return ProblemResponses.Problem(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "The cursor is not one this endpoint gave out.");
+            beforeId = id;
+        }
         var size = limit ?? 100;
 
         await using var connection = await database.OpenAsync(cancellationToken);
         if (!DeviceStore.Exists(connection, null, venueId, deviceId)) return Authentication.NotFound("screen");
+        // Plays live in proof_of_play (migration 0010): each table is read newest first through its
+        // (device_id, sequence) index, at most one page from each, and the two are merged.
         var rows = connection.Query("""
-            SELECT event_id, sequence, event_type, severity, event_time_utc, received_at_utc, clock_suspect, payload_json, rowid FROM device_event
-            WHERE device_id = $device AND ($type IS NULL OR event_type = $type) AND (sequence, rowid) < ($sequence, $row)
-            ORDER BY sequence DESC, rowid DESC LIMIT $limit;
+            SELECT * FROM (
+                SELECT event_id, sequence, event_type, severity, event_time_utc, received_at_utc, clock_suspect, payload_json FROM device_event
+                WHERE device_id = $device AND ($type IS NULL OR event_type = $type) AND (sequence, event_id) < ($sequence, $id)
+                ORDER BY sequence DESC, event_id DESC LIMIT $limit)
+            UNION ALL
+            SELECT * FROM (
+                SELECT event_id, sequence, event_type, severity, CASE WHEN clock_suspect = 1 THEN server_received_utc ELSE device_time_utc END, server_received_utc,
+                    clock_suspect, json_object('playlistId', playlist_id, 'assetId', asset_id, 'startedAtUtc', started_at_utc, 'durationMs', duration_ms, 'result', result)
+                FROM proof_of_play
+                WHERE device_id = $device AND ($type IS NULL OR event_type = $type) AND (sequence, event_id) < ($sequence, $id)
+                ORDER BY sequence DESC, event_id DESC LIMIT $limit)
+            ORDER BY 2 DESC, 1 DESC LIMIT $limit;
             """, null,
-            r => (Event: new DeviceEventResponse(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6) == 1,
-                Payload(r.GetString(7))), Row: r.GetInt64(8)),
-            ("$device", deviceId), ("$type", type), ("$sequence", beforeSequence), ("$row", beforeRow), ("$limit", size + 1));
-        var next = rows.Count > size ? string.Create(CultureInfo.InvariantCulture, $"{rows[size - 1].Event.Sequence}.{rows[size - 1].Row}") : null;
-        return TypedResults.Ok(new ItemsResponse<DeviceEventResponse>([.. rows.Take(size).Select(r => r.Event)], next));
+            r => new DeviceEventResponse(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6) == 1,
+                Payload(r.GetString(7))),
+            ("$device", deviceId), ("$type", type), ("$sequence", beforeSequence), ("$id", beforeId), ("$limit", size + 1));
+        var next = rows.Count > size ? string.Create(CultureInfo.InvariantCulture, $"{rows[size - 1].Sequence}.{rows[size - 1].EventId}") : null;
+        return TypedResults.Ok(new ItemsResponse<DeviceEventResponse>([.. rows.Take(size)], next));
     }
 
     private static JsonElement Payload(string json)

@@ -125,17 +125,23 @@ public sealed class VenueMonitor(Database database, IClock clock, IConfiguration
 
     private readonly record struct RecentEvent(long Sequence, string Type, Instant Time, Instant Received, string? Payload);
 
-    /// <summary>The screen's newest events, newest first (the sequence index, read backwards).</summary>
+    /// <summary>The screen's newest events, plays included, newest first (each table's sequence index, read backwards).</summary>
     private static List<RecentEvent> RecentEvents(SqliteConnection connection, string deviceId) =>
         connection.Query($"""
-            SELECT sequence, event_type, event_time_utc, received_at_utc, CASE WHEN event_type = 'DOWNLOAD_FAILED' THEN payload_json END
-            FROM device_event WHERE device_id = $device ORDER BY sequence DESC LIMIT {RecentEventsRead};
+            SELECT * FROM (
+                SELECT sequence, event_type, event_time_utc, received_at_utc, CASE WHEN event_type = 'DOWNLOAD_FAILED' THEN payload_json END
+                FROM device_event WHERE device_id = $device ORDER BY sequence DESC LIMIT {RecentEventsRead})
+            UNION ALL
+            SELECT * FROM (
+                SELECT sequence, event_type, CASE WHEN clock_suspect = 1 THEN server_received_utc ELSE device_time_utc END, server_received_utc, NULL
+                FROM proof_of_play WHERE device_id = $device ORDER BY sequence DESC LIMIT {RecentEventsRead})
+            ORDER BY 1 DESC LIMIT {RecentEventsRead};
             """, null, r => new RecentEvent(r.GetInt64(0), r.GetString(1), Sql.ParseUtc(r.GetString(2)), Sql.ParseUtc(r.GetString(3)), r.NullableString(4)),
             ("$device", deviceId));
 
     private static Instant? LastPlayReceived(SqliteConnection connection, string deviceId) =>
         Sql.ParseUtcOrNull(connection.Scalar<string>("""
-            SELECT received_at_utc FROM device_event WHERE device_id = $device AND event_type IN ('PLAY_END', 'PLAY_START') ORDER BY sequence DESC LIMIT 1;
+            SELECT server_received_utc FROM proof_of_play WHERE device_id = $device ORDER BY sequence DESC LIMIT 1;
             """, null, ("$device", deviceId)));
 
     /// <summary>The newest hole in the sequence numbers whose next event arrived before <paramref name="filledBy"/>.</summary>

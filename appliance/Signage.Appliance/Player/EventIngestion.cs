@@ -172,20 +172,23 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
             int accepted = 0, duplicates = 0;
             foreach (var e in s.Events)
             {
-                if (e.Play is { } play && _plays.Check(s.VenueId, play) is { } reason)
+                bool stored;
+                if (e.Play is { } play)
                 {
-                    rejected.Add(new RejectedEvent(e.Index, e.EventId, reason));
-                    continue;
+                    if (_plays.Check(s.VenueId, play) is { } reason)
+                    {
+                        rejected.Add(new RejectedEvent(e.Index, e.EventId, reason));
+                        continue;
+                    }
+                    stored = _plays.Record(e.EventId, e.EventType, e.Sequence, e.Severity, play, s.VenueId, s.DeviceId, pairedAt, e.DeviceTimeUtc, s.ReceivedAt, s.ReceivedUtc);
                 }
-                var inserted = _insertEvent.Bind(1, e.EventId).Bind(2, s.DeviceId).Bind(3, s.VenueId).Bind(4, e.Sequence).Bind(5, e.EventType)
-                    .Bind(6, e.Severity).Bind(7, e.EventTimeUtc).Bind(8, s.ReceivedUtc).Bind(9, e.ClockSuspect ? 1 : 0).Bind(10, e.PayloadJson).Run();
-                if (inserted == 0)
+                else
                 {
-                    duplicates++;
-                    continue;
+                    stored = _insertEvent.Bind(1, e.EventId).Bind(2, s.DeviceId).Bind(3, s.VenueId).Bind(4, e.Sequence).Bind(5, e.EventType)
+                        .Bind(6, e.Severity).Bind(7, e.EventTimeUtc).Bind(8, s.ReceivedUtc).Bind(9, e.ClockSuspect ? 1 : 0).Bind(10, e.PayloadJson).Run() == 1;
                 }
-                accepted++;
-                if (e.Play is not null) _plays.Record(e.EventId, e.EventType, e.Play, s.VenueId, s.DeviceId, pairedAt, e.DeviceTimeUtc, s.ReceivedAt, s.ReceivedUtc);
+                if (stored) accepted++;
+                else duplicates++;
             }
             return (accepted, duplicates, rejected);
         }

@@ -95,7 +95,7 @@ public static class TelemetryEndpoints
             var suspect = eventTime > now + ClockTolerance || eventTime < now - Duration.FromDays(366);
             var deviceTimeUtc = Sql.Utc(eventTime);
             incoming.Add(new IncomingEvent(i, e.EventId.ToLowerInvariant(), e.Sequence, e.EventType, e.Severity, deviceTimeUtc,
-                suspect ? Sql.Utc(now) : deviceTimeUtc, suspect, e.Payload is { } payload ? payload.GetRawText() : "{}", play));
+                suspect ? Sql.Utc(now) : deviceTimeUtc, suspect, play is null && e.Payload is { } payload ? payload.GetRawText() : "{}", play));
         }
 
         (int Accepted, int Duplicates, List<RejectedEvent> Rejected)? stored;
@@ -141,7 +141,8 @@ public static class TelemetryEndpoints
     public static List<(long From, long To)> MissingSequences(SqliteConnection connection, string deviceId) =>
         connection.Query("""
             SELECT sequence + 1, next - 1 FROM (
-                SELECT sequence, LEAD(sequence) OVER (ORDER BY sequence) AS next FROM (SELECT DISTINCT sequence FROM device_event WHERE device_id = $device))
+                SELECT sequence, LEAD(sequence) OVER (ORDER BY sequence) AS next FROM (
+                    SELECT sequence FROM device_event WHERE device_id = $device UNION SELECT sequence FROM proof_of_play WHERE device_id = $device))
             WHERE next > sequence + 1 ORDER BY sequence;
             """, null, r => (r.GetInt64(0), r.GetInt64(1)), ("$device", deviceId));
 }

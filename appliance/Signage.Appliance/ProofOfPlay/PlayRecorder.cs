@@ -49,8 +49,9 @@ public sealed class PlayRecorder : IDisposable
         _zone = connection.Prepare("SELECT timezone FROM venue WHERE venue_id = $venue;", "$venue");
         _insertPlay = new RawStatement(connection, """
             INSERT INTO proof_of_play (event_id, event_type, device_id, venue_id, campaign_id, playlist_id, asset_id, content_sha256, device_time_utc,
-                server_received_utc, started_at_utc, local_date, duration_ms, result, clock_suspect)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15);
+                server_received_utc, started_at_utc, local_date, duration_ms, result, clock_suspect, sequence, severity)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+            ON CONFLICT (event_id) DO NOTHING;
             """);
         _addDaily = connection.Prepare("""
             INSERT INTO proof_of_play_daily (venue_id, local_date, campaign_id, asset_id, device_id, plays, total_duration_ms)
@@ -110,8 +111,10 @@ public sealed class PlayRecorder : IDisposable
             : null;
     }
 
-    /// <summary>Stores a checked play whose event was just stored for the first time, and counts a PLAY_END.</summary>
-    public void Record(string eventId, string eventType, Play play, string venueId, string deviceId, Instant pairedAt, string deviceTimeUtc, Instant received, string receivedUtc)
+    /// <summary>Stores a checked play event and counts a PLAY_END; false (nothing stored or counted) when
+    /// its event id is already stored. A play is stored here only, not also in device_event (migration 0010).</summary>
+    public bool Record(string eventId, string eventType, long sequence, string severity, Play play, string venueId, string deviceId, Instant pairedAt,
+        string deviceTimeUtc, Instant received, string receivedUtc)
     {
         // A start in the future, or before the screen was paired, is a wrong device clock (spec 30.9).
         var suspect = play.StartedAt > received + Duration.FromMinutes(5) || play.StartedAt < pairedAt - Duration.FromMinutes(5);
@@ -122,13 +125,14 @@ public sealed class PlayRecorder : IDisposable
         if (!_localDates.TryGetValue(quarter, out var localDate))
             _localDates[quarter] = localDate = LocalDatePattern.Iso.Format(startedAt.InZone(Zone(venueId)).Date);
         var campaign = Playlist(venueId, play.PlaylistId).Campaign;
-        _insertPlay.Bind(1, eventId).Bind(2, eventType).Bind(3, deviceId).Bind(4, venueId).Bind(5, campaign).Bind(6, play.PlaylistId).Bind(7, play.AssetId)
+        var stored = _insertPlay.Bind(1, eventId).Bind(2, eventType).Bind(3, deviceId).Bind(4, venueId).Bind(5, campaign).Bind(6, play.PlaylistId).Bind(7, play.AssetId)
             .Bind(8, Asset(venueId, play.AssetId)?.Sha).Bind(9, deviceTimeUtc).Bind(10, receivedUtc).Bind(11, suspect ? Sql.Utc(startedAt) : play.StartedAtUtc)
-            .Bind(12, localDate).Bind(13, play.DurationMs).Bind(14, play.Result).Bind(15, suspect ? 1 : 0).Run();
-        if (eventType != EventTypes.PlayEnd) return;
+            .Bind(12, localDate).Bind(13, play.DurationMs).Bind(14, play.Result).Bind(15, suspect ? 1 : 0).Bind(16, sequence).Bind(17, severity).Run() == 1;
+        if (!stored || eventType != EventTypes.PlayEnd) return stored;
         var key = new DailyKey(venueId, localDate, campaign ?? "", play.AssetId, deviceId);
         var sum = _daily.GetValueOrDefault(key);
         _daily[key] = (sum.Plays + 1, sum.DurationMs + (play.DurationMs ?? 0));
+        return true;
     }
 
     /// <summary>Adds the transaction's plays to the daily aggregates and the report rollups; call just before the commit.</summary>

@@ -30,7 +30,7 @@ public sealed class EventLogTests : ApplianceApiTests
     [Fact]
     public async Task A_mixed_batch_keeps_the_valid_events_and_lists_every_rejection_in_batch_order()
     {
-        var (token, playlist, asset) = await ScreenWithContentAsync();
+        var (_, token, playlist, asset) = await ScreenWithContentAsync();
         var result = await PostEventsAsync(token,
         [
             PlayEnd(playlist, asset, 10_000),                                  // 0 kept
@@ -44,14 +44,14 @@ public sealed class EventLogTests : ApplianceApiTests
         Assert.Equal((2, 0, 5), (result.Accepted, result.Duplicates, result.Rejected));
         Assert.Equal([1, 2, 3, 5, 6], result.RejectedEvents.Select(r => r.Index));
         Assert.Contains("No playlist 'pl_unknown'", result.RejectedEvents[1].Reason);
-        Assert.Equal(2L, Scalar("SELECT COUNT(*) FROM device_event;"));
-        Assert.Equal(1L, Scalar("SELECT COUNT(*) FROM proof_of_play;"));
+        // A play is stored once, in proof_of_play; other events in device_event (migration 0010).
+        Assert.Equal((1L, 1L, 2L), (Scalar("SELECT COUNT(*) FROM device_event;"), Scalar("SELECT COUNT(*) FROM proof_of_play;"), Scalar("SELECT COUNT(*) FROM device_event_log;")));
     }
 
     [Fact]
     public async Task Overlapping_batches_from_many_concurrent_requests_store_and_count_each_event_once()
     {
-        var (token, playlist, asset) = await ScreenWithContentAsync();
+        var (_, token, playlist, asset) = await ScreenWithContentAsync();
         var events = Enumerable.Range(0, 300).Select(_ => PlayEnd(playlist, asset, 1_000)).ToArray();
         // 30 requests of 100 events, each overlapping its neighbours: every event is sent 10 times.
         var batches = Enumerable.Range(0, 30).Select(i => events.Skip(i % 3 * 100).Take(100).ToArray());
@@ -94,10 +94,28 @@ public sealed class EventLogTests : ApplianceApiTests
         Assert.Equal(JsonValueKind.Object, starts.Items[0].Payload.ValueKind);
     }
 
+    [Fact]
+    public async Task A_screens_plays_are_listed_among_its_other_events_in_sequence_order_with_what_they_counted()
+    {
+        var (deviceId, token, playlist, asset) = await ScreenWithContentAsync();
+        await PostEventsAsync(token, [Event("APP_STARTED"), PlayEnd(playlist, asset, 7_000), Event("CACHE_EVICTION"), PlayEnd(playlist, asset, 8_000)]);
+
+        var first = await ListAsync(deviceId, "limit=3");
+        Assert.Equal([(4L, "PLAY_END"), (3L, "CACHE_EVICTION"), (2L, "PLAY_END")], first.Items.Select(e => (e.Sequence, e.EventType)));
+        Assert.Equal((playlist, asset, 8_000L, "COMPLETED"), (first.Items[0].Payload.GetProperty("playlistId").GetString(),
+            first.Items[0].Payload.GetProperty("assetId").GetString(), first.Items[0].Payload.GetProperty("durationMs").GetInt64(),
+            first.Items[0].Payload.GetProperty("result").GetString()));
+        var rest = await ListAsync(deviceId, $"limit=3&cursor={first.NextCursor}");
+        Assert.Equal([(1L, "APP_STARTED")], rest.Items.Select(e => (e.Sequence, e.EventType)));
+        Assert.Null(rest.NextCursor);
+        Assert.Equal([4L, 2L], (await ListAsync(deviceId, "type=PLAY_END")).Items.Select(e => e.Sequence));
+    }
+
     [Theory]
     [InlineData("limit=0", HttpStatusCode.UnprocessableEntity)]
     [InlineData("type=NOPE", HttpStatusCode.UnprocessableEntity)]
     [InlineData("cursor=garbage", HttpStatusCode.BadRequest)]
+    [InlineData("cursor=12.not-an-event-id", HttpStatusCode.BadRequest)]
     public async Task Bad_event_list_queries_are_precise_4xx(string query, HttpStatusCode expected)
     {
         var (deviceId, _) = await Api.PairScreenAsync("Bar TV");
@@ -135,7 +153,7 @@ public sealed class EventLogTests : ApplianceApiTests
     [Fact]
     public async Task Retention_deletes_raw_rows_past_their_age_and_keeps_the_daily_aggregates()
     {
-        var (token, playlist, asset) = await ScreenWithContentAsync();
+        var (_, token, playlist, asset) = await ScreenWithContentAsync();
         // Old first (lower rowids, as rows received long ago would have), then recent.
         await PostEventsAsync(token, [.. Enumerable.Range(0, 5).Select(_ => PlayEnd(playlist, asset, 10_000))]);
         await PostEventsAsync(token, [Event("CACHE_EVICTION"), Event("CACHE_EVICTION")]);
@@ -146,11 +164,11 @@ public sealed class EventLogTests : ApplianceApiTests
         // Plays received 40 days ago (retention 30) and other events 10 days ago (retention 7).
         Execute("""
             UPDATE proof_of_play SET server_received_utc = '2000-01-01T00:00:00.000Z' WHERE rowid IN (SELECT rowid FROM proof_of_play ORDER BY rowid LIMIT 5);
-            UPDATE device_event SET received_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-10 days') WHERE rowid IN (SELECT rowid FROM device_event ORDER BY rowid LIMIT 7);
+            UPDATE device_event SET received_at_utc = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-10 days') WHERE event_type = 'CACHE_EVICTION';
             """);
 
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (Scalar("SELECT COUNT(*) FROM proof_of_play;") != 3 || Scalar("SELECT COUNT(*) FROM device_event;") != 4)
+        while (Scalar("SELECT COUNT(*) FROM proof_of_play;") != 3 || Scalar("SELECT COUNT(*) FROM device_event;") != 1)
         {
             Assert.True(DateTime.UtcNow < deadline, "retention did not delete the old rows within 20 s");
             await Task.Delay(200);
@@ -161,15 +179,15 @@ public sealed class EventLogTests : ApplianceApiTests
 
     // ---- helpers ----
 
-    private async Task<(string Token, string Playlist, string Asset)> ScreenWithContentAsync()
+    private async Task<(string DeviceId, string Token, string Playlist, string Asset)> ScreenWithContentAsync()
     {
         var image = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "real-160x90.jpg"));
         var asset = (await new AssetClient(Api).UploadAsync("ad.jpg", image)).AssetId;
         var created = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/playlists",
             JsonContent.Create(new CreatePlaylistRequest("Ads"), ContractsJsonContext.Default.CreatePlaylistRequest));
         var playlist = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlaylistResponse))!.PlaylistId;
-        var (_, token) = await Api.PairScreenAsync("Bar TV");
-        return (token, playlist, asset);
+        var (deviceId, token) = await Api.PairScreenAsync("Bar TV");
+        return (deviceId, token, playlist, asset);
     }
 
     private async Task<long> TotalPlaysAsync()
