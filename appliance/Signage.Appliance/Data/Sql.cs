@@ -100,22 +100,36 @@ public sealed class RawStatement : IDisposable
     private readonly SQLitePCL.sqlite3 _db;
     private readonly SQLitePCL.sqlite3_stmt _statement;
 
+    // What each parameter holds now. SQLite keeps bindings across runs (sqlite3_reset does not clear
+    // them), and most values repeat from one play to the next (screen, venue, playlist, asset, day),
+    // so a value equal to the one bound is not bound again: a text bind costs a UTF-8 copy, a
+    // malloc and the connection's mutex, more than comparing a short string.
+    private readonly string?[] _texts;
+    private readonly long?[] _numbers;
+    private readonly bool[] _bound;
+
     public RawStatement(SqliteConnection connection, string sql)
     {
         _db = connection.Handle ?? throw new InvalidOperationException("Open the connection first.");
         Check(SQLitePCL.raw.sqlite3_prepare_v2(_db, sql, out _statement));
+        var count = SQLitePCL.raw.sqlite3_bind_parameter_count(_statement) + 1;
+        (_texts, _numbers, _bound) = (new string?[count], new long?[count], new bool[count]);
     }
 
     /// <summary>Binds the 1-based parameter <paramref name="index"/>.</summary>
     public RawStatement Bind(int index, string? value)
     {
+        if (_bound[index] && _numbers[index] is null && string.Equals(_texts[index], value, StringComparison.Ordinal)) return this;
         Check(value is null ? SQLitePCL.raw.sqlite3_bind_null(_statement, index) : SQLitePCL.raw.sqlite3_bind_text(_statement, index, value));
+        (_texts[index], _numbers[index], _bound[index]) = (value, null, true);
         return this;
     }
 
     public RawStatement Bind(int index, long? value)
     {
+        if (_bound[index] && _texts[index] is null && _numbers[index] == value) return this;
         Check(value is { } number ? SQLitePCL.raw.sqlite3_bind_int64(_statement, index, number) : SQLitePCL.raw.sqlite3_bind_null(_statement, index));
+        (_texts[index], _numbers[index], _bound[index]) = (null, value, true);
         return this;
     }
 

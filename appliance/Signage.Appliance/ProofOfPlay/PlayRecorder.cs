@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using NodaTime;
@@ -39,6 +40,12 @@ public sealed class PlayRecorder : IDisposable
     private readonly Dictionary<string, DateTimeZone> _zones = [];
     private readonly Dictionary<(string Venue, long Quarter), string> _localDates = [];
     private readonly Dictionary<DailyKey, (long Plays, long DurationMs)> _daily = [];
+
+    // The last lookup of each kind: a screen's batch names the same playlist, asset and day play after
+    // play, and comparing two short strings is cheaper than hashing a key of two (the writer's profile).
+    private (string Venue, string Asset, (string Sha, string Type, long? DurationMs)? Found) _lastAsset = ("", "", null);
+    private (string Venue, string Playlist, (bool Exists, string? Campaign) Found) _lastPlaylist = ("", "", default);
+    private (string Venue, long Quarter, string Date) _lastDate = ("", -1, "");
 
     private readonly record struct DailyKey(string Venue, string Date, string Campaign, string Asset, string Device);
 
@@ -98,6 +105,9 @@ public sealed class PlayRecorder : IDisposable
         _zones.Clear();
         _localDates.Clear();
         _daily.Clear();
+        _lastAsset = ("", "", null);
+        _lastPlaylist = ("", "", default);
+        _lastDate = ("", -1, "");
     }
 
     /// <summary>Why a play cannot be counted in this venue (unknown asset or playlist, an insane duration), or null.</summary>
@@ -122,16 +132,21 @@ public sealed class PlayRecorder : IDisposable
         // Today every zone's offset is a whole number of quarter hours and changes on a quarter hour, so a
         // quarter hour of UTC has one local date: worked out once per transaction, not once per play.
         var quarter = (venueId, startedAt.ToUnixTimeSeconds() / 900);
-        if (!_localDates.TryGetValue(quarter, out var localDate))
-            _localDates[quarter] = localDate = LocalDatePattern.Iso.Format(startedAt.InZone(Zone(venueId)).Date);
+        var localDate = _lastDate.Date;
+        if (quarter != (_lastDate.Venue, _lastDate.Quarter))
+        {
+            if (!_localDates.TryGetValue(quarter, out localDate))
+                _localDates[quarter] = localDate = LocalDatePattern.Iso.Format(startedAt.InZone(Zone(venueId)).Date);
+            _lastDate = (venueId, quarter.Item2, localDate);
+        }
         var campaign = Playlist(venueId, play.PlaylistId).Campaign;
         var stored = _insertPlay.Bind(1, eventId).Bind(2, eventType).Bind(3, deviceId).Bind(4, venueId).Bind(5, campaign).Bind(6, play.PlaylistId).Bind(7, play.AssetId)
             .Bind(8, Asset(venueId, play.AssetId)?.Sha).Bind(9, deviceTimeUtc).Bind(10, receivedUtc).Bind(11, suspect ? Sql.Utc(startedAt) : play.StartedAtUtc)
             .Bind(12, localDate).Bind(13, play.DurationMs).Bind(14, play.Result).Bind(15, suspect ? 1 : 0).Bind(16, sequence).Bind(17, severity).Run() == 1;
         if (!stored || eventType != EventTypes.PlayEnd) return stored;
         var key = new DailyKey(venueId, localDate, campaign ?? "", play.AssetId, deviceId);
-        var sum = _daily.GetValueOrDefault(key);
-        _daily[key] = (sum.Plays + 1, sum.DurationMs + (play.DurationMs ?? 0));
+        ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_daily, key, out _);
+        sum = (sum.Plays + 1, sum.DurationMs + (play.DurationMs ?? 0));
         return true;
     }
 
@@ -166,21 +181,25 @@ public sealed class PlayRecorder : IDisposable
 
     private (string Sha, string Type, long? DurationMs)? Asset(string venueId, string assetId)
     {
+        if (venueId == _lastAsset.Venue && assetId == _lastAsset.Asset) return _lastAsset.Found;
         if (!_assets.TryGetValue((venueId, assetId), out var asset))
         {
             asset = _asset.QueryFirst(r => ((string, string, long?)?)(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2)), assetId, venueId);
             _assets[(venueId, assetId)] = asset;
         }
+        _lastAsset = (venueId, assetId, asset);
         return asset;
     }
 
     private (bool Exists, string? Campaign) Playlist(string venueId, string playlistId)
     {
+        if (venueId == _lastPlaylist.Venue && playlistId == _lastPlaylist.Playlist) return _lastPlaylist.Found;
         if (!_playlists.TryGetValue((venueId, playlistId), out var playlist))
         {
             playlist = _playlist.QueryFirst(r => (true, r.NullableString(0)), playlistId, venueId);
             _playlists[(venueId, playlistId)] = playlist;
         }
+        _lastPlaylist = (venueId, playlistId, playlist);
         return playlist;
     }
 }
