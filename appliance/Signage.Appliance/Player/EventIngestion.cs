@@ -53,8 +53,12 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
     /// <summary>How often the WAL is copied back into the database file, off the writer's thread.</summary>
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>The writer runs on a thread of its own, blocked while it waits for work: were it a
+    /// thread-pool thread (an async loop), its long synchronous commits would take one of this 2-core
+    /// box's few pool threads from the requests that parse and check the next batches, and the writer
+    /// would then wait for work that is late (docs/PERFORMANCE.md).</summary>
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
-        Task.Factory.StartNew(() => WriteLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap(),
+        Task.Factory.StartNew(() => WriteLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default),
         CheckpointLoop(stoppingToken));
 
     /// <summary>
@@ -86,7 +90,7 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
         }
     }
 
-    private async Task WriteLoop(CancellationToken stoppingToken)
+    private void WriteLoop(CancellationToken stoppingToken)
     {
         using var connection = database.Open();
         // Our player's event ids are UUIDv7 (time-ordered: primary-key inserts append at the B-tree's
@@ -98,7 +102,7 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
         var group = new List<Submission>();
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            while (_queue.Reader.WaitToReadAsync(stoppingToken).AsTask().GetAwaiter().GetResult())
             {
                 var events = 0;
                 while (events < MaxEventsPerCommit && _queue.Reader.TryRead(out var next))
