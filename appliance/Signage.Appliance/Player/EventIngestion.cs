@@ -53,13 +53,13 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
     /// <summary>How often the WAL is copied back into the database file, off the writer's thread.</summary>
     public static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>The writer runs on a thread of its own, blocked while it waits for work: were it a
-    /// thread-pool thread (an async loop), its long synchronous commits would take one of this 2-core
-    /// box's few pool threads from the requests that parse and check the next batches, and the writer
-    /// would then wait for work that is late (docs/PERFORMANCE.md).</summary>
+    /// <summary>The writer and the checkpointer run on threads of their own, blocked while they wait:
+    /// were they thread-pool threads (async loops), their long synchronous SQLite calls would take the
+    /// few pool threads of this 2-core box from the requests that parse and check the next batches,
+    /// and the writer would then wait for work that is late (docs/PERFORMANCE.md).</summary>
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
         Task.Factory.StartNew(() => WriteLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default),
-        CheckpointLoop(stoppingToken));
+        Task.Factory.StartNew(() => CheckpointLoop(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
 
     /// <summary>
     /// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages, i.e. on the
@@ -67,26 +67,19 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
     /// writer turns it off and this loop checkpoints PASSIVE beside it (never blocking the writer); the
     /// other connections keep the default, so the WAL stays bounded even if this loop stalls.
     /// </summary>
-    private async Task CheckpointLoop(CancellationToken stoppingToken)
+    private void CheckpointLoop(CancellationToken stoppingToken)
     {
         using var connection = database.Open();
-        using var timer = new PeriodicTimer(CheckpointInterval);
-        try
+        while (!stoppingToken.WaitHandle.WaitOne(CheckpointInterval))
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            try
             {
-                try
-                {
-                    connection.Execute("PRAGMA wal_checkpoint(PASSIVE);", null);
-                }
-                catch (SqliteException e)
-                {
-                    logger.LogWarning(e, "A WAL checkpoint failed; the next one retries");
-                }
+                connection.Execute("PRAGMA wal_checkpoint(PASSIVE);", null);
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            catch (SqliteException e)
+            {
+                logger.LogWarning(e, "A WAL checkpoint failed; the next one retries");
+            }
         }
     }
 
