@@ -40,7 +40,7 @@ try
     // (measured: a cwd of /tmp with ~2,000 folders cost ~380 ms of start-up; docs/PERFORMANCE.md).
     var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     var settings = ApplianceSettings.From(builder.Configuration, Environment.GetEnvironmentVariable);
-    DataDirectory.Prepare(settings.DataDirectory);
+    var dataDirectorySynced = DataDirectory.Prepare(settings.DataDirectory); // its sync is awaited before listen
     using var dataDirectoryLock = DataDirectory.Lock(settings.DataDirectory);
     Log.Logger = ApplianceLogging.CreateLogger(settings.DataDirectory);
     var database = new Database(Path.Combine(settings.DataDirectory, DataDirectory.DatabaseFileName));
@@ -48,7 +48,7 @@ try
     FirstAdmin.CreateFromEnvironment(database, Environment.GetEnvironmentVariable, SystemClock.Instance);
     var signingKey = SigningKey.LoadOrCreate(settings.DataDirectory);
     // `signage provision` runs this: data directory, schema, first admin and keys ready, then exit.
-    if (initOnly) { Log.Information("Data directory {DataDirectory} initialised (schema {Schema})", settings.DataDirectory, Migrator.LatestVersion); return ExitCodes.Ok; }
+    if (initOnly) { await dataDirectorySynced; Log.Information("Data directory {DataDirectory} initialised (schema {Schema})", settings.DataDirectory, Migrator.LatestVersion); return ExitCodes.Ok; }
 
     builder.WebHost.UseUrls(settings.Urls);
     // JSON bodies are small; the upload endpoint raises its own limit.
@@ -124,6 +124,7 @@ try
     app.MapDeviceEvents();
     app.MapAdmin();
 
+    await dataDirectorySynced; // the data directory proved writable and syncable before anything listens
     await app.StartAsync();
     Log.Information("Signage appliance {Version} listening on {Urls}; data in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",
         ApplianceInfo.Version, string.Join(' ', app.Urls), settings.DataDirectory, Migrator.LatestVersion, applied);
