@@ -127,12 +127,17 @@ public static class AdminServices
             o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
         });
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys", "data-protection")));
-        services.AddAntiforgery(o =>
+        // Configured before AddAntiforgery() on purpose: its own options setup runs after ours, sees the
+        // cookie name set and skips hashing a default one. That SHA-256 was what loaded OpenSSL (dlopen
+        // of libssl/libcrypto, openssl.cnf) before Kestrel listened, when UseAntiforgery() builds the
+        // antiforgery services (issue 9); data protection still loads it, after listen.
+        services.Configure<AntiforgeryOptions>(o =>
         {
             o.Cookie.Name = "signage_af";
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.Cookie.HttpOnly = true;
         });
+        services.AddAntiforgery();
         return services;
     }
 }
