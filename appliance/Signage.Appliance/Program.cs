@@ -33,6 +33,7 @@ var initOnly = args.Contains("--init");
 args = [.. args.Where(a => a != "--init")];
 
 Log.Logger = ApplianceLogging.CreateBootstrapLogger();
+Task? dataDirectorySynced = null;
 try
 {
     // Content root = the binary's folder, not the working directory: the host watches its content
@@ -40,7 +41,7 @@ try
     // (measured: a cwd of /tmp with ~2,000 folders cost ~380 ms of start-up; docs/PERFORMANCE.md).
     var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     var settings = ApplianceSettings.From(builder.Configuration, Environment.GetEnvironmentVariable);
-    var dataDirectorySynced = DataDirectory.Prepare(settings.DataDirectory); // its sync is awaited before listen
+    dataDirectorySynced = DataDirectory.Prepare(settings.DataDirectory); // its sync is awaited before listen
     using var dataDirectoryLock = DataDirectory.Lock(settings.DataDirectory);
     Log.Logger = ApplianceLogging.CreateLogger(settings.DataDirectory);
     var database = new Database(Path.Combine(settings.DataDirectory, DataDirectory.DatabaseFileName));
@@ -153,5 +154,7 @@ catch (Exception e)
 }
 finally
 {
+    // A start that failed before listen (e.g. the directory's lock is held) still removes its write probe.
+    if (dataDirectorySynced is not null) await dataDirectorySynced.ContinueWith(_ => { }, TaskScheduler.Default);
     await Log.CloseAndFlushAsync();
 }
