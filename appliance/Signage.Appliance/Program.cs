@@ -33,6 +33,7 @@ var initOnly = args.Contains("--init");
 args = [.. args.Where(a => a != "--init")];
 
 Log.Logger = ApplianceLogging.CreateBootstrapLogger();
+Task? dataDirectorySynced = null;
 try
 {
     // Content root = the binary's folder, not the working directory: the host watches its content
@@ -40,15 +41,22 @@ try
     // (measured: a cwd of /tmp with ~2,000 folders cost ~380 ms of start-up; docs/PERFORMANCE.md).
     var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     var settings = ApplianceSettings.From(builder.Configuration, Environment.GetEnvironmentVariable);
-    DataDirectory.Prepare(settings.DataDirectory);
+    dataDirectorySynced = DataDirectory.Prepare(settings.DataDirectory); // its sync is awaited before listen
     using var dataDirectoryLock = DataDirectory.Lock(settings.DataDirectory);
     Log.Logger = ApplianceLogging.CreateLogger(settings.DataDirectory);
     var database = new Database(Path.Combine(settings.DataDirectory, DataDirectory.DatabaseFileName));
-    var applied = Migrator.Migrate(database);
-    FirstAdmin.CreateFromEnvironment(database, Environment.GetEnvironmentVariable, SystemClock.Instance);
-    var signingKey = SigningKey.LoadOrCreate(settings.DataDirectory);
+    // Schema, first admin and token-signing key on the thread pool while this thread builds the host
+    // (issue 9): on a fresh data directory this is mostly waiting for fsyncs (~20 ms here), and the
+    // host's build, middleware and endpoints need none of it. Awaited before the device directory
+    // loads and before anything listens; its StartupExceptions surface there, unchanged.
+    var prepared = Task.Run(() =>
+    {
+        var applied = Migrator.Migrate(database);
+        FirstAdmin.CreateFromEnvironment(database, Environment.GetEnvironmentVariable, SystemClock.Instance);
+        return (Applied: applied, SigningKey: SigningKey.LoadOrCreate(settings.DataDirectory));
+    });
     // `signage provision` runs this: data directory, schema, first admin and keys ready, then exit.
-    if (initOnly) { Log.Information("Data directory {DataDirectory} initialised (schema {Schema})", settings.DataDirectory, Migrator.LatestVersion); return ExitCodes.Ok; }
+    if (initOnly) { await prepared; await dataDirectorySynced; Log.Information("Data directory {DataDirectory} initialised (schema {Schema})", settings.DataDirectory, Migrator.LatestVersion); return ExitCodes.Ok; }
 
     builder.WebHost.UseUrls(settings.Urls);
     // JSON bodies are small; the upload endpoint raises its own limit.
@@ -68,7 +76,7 @@ try
     builder.Services.AddSingleton<IClock>(SystemClock.Instance);
     builder.Services.AddSingleton(database);
     builder.Services.AddSingleton<ApplianceInfo>();
-    builder.Services.AddSingleton(signingKey);
+    builder.Services.AddSingleton(_ => prepared.GetAwaiter().GetResult().SigningKey); // ready before its first use (awaited below)
     builder.Services.AddSingleton<AccessTokens>();
     builder.Services.AddSingleton<RateLimiter>();
     builder.Services.AddProblemResponses();
@@ -95,7 +103,6 @@ try
     builder.Services.AddHubSync(builder.Configuration);
 
     var app = builder.Build();
-    app.Services.GetRequiredService<DeviceDirectory>().LoadAll();
     app.UseProblemResponses();
     app.UseHealthAheadOfRouting(); // GET /healthz without waiting for the route table to build (issue 9)
     app.UseAdminSession();
@@ -124,6 +131,10 @@ try
     app.MapDeviceEvents();
     app.MapAdmin();
 
+    var (applied, _) = await prepared;
+    app.Services.GetRequiredService<DeviceDirectory>().LoadAll();
+
+    await dataDirectorySynced; // the data directory proved writable and syncable before anything listens
     await app.StartAsync();
     Log.Information("Signage appliance {Version} listening on {Urls}; data in {DataDirectory} (schema {Schema}, {Applied} migrations applied now)",
         ApplianceInfo.Version, string.Join(' ', app.Urls), settings.DataDirectory, Migrator.LatestVersion, applied);
@@ -143,5 +154,7 @@ catch (Exception e)
 }
 finally
 {
+    // A start that failed before listen (e.g. the directory's lock is held) still removes its write probe.
+    if (dataDirectorySynced is not null) await dataDirectorySynced.ContinueWith(_ => { }, TaskScheduler.Default);
     await Log.CloseAndFlushAsync();
 }

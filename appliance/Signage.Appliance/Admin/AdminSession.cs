@@ -63,7 +63,19 @@ public static class AdminSessionMiddleware
     {
         // Pages are read on phones over venue Wi-Fi: compress them (plain HTTP only, the default, so a
         // page's secrets are never compressed beside attacker-chosen text over TLS).
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/admin"), admin => admin.UseResponseCompression());
+        // Built on the first /admin request: its providers are made by reflection (ActivatorUtilities),
+        // ~3 % of the CPU from exec to the first /healthz answer (issue 9), and only pages need it.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/admin"), admin => admin.Use(next =>
+        {
+            var compressed = new Lazy<RequestDelegate>(() =>
+            {
+                var branch = admin.New();
+                branch.UseResponseCompression();
+                branch.Run(next);
+                return branch.Build();
+            });
+            return context => compressed.Value(context);
+        }));
         app.Use(async (context, next) =>
         {
             if (context.Request.Headers.Authorization.Count == 0 && context.Request.Cookies[AdminSession.CookieName] is { } cookie)
@@ -115,12 +127,17 @@ public static class AdminServices
             o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
         });
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys", "data-protection")));
-        services.AddAntiforgery(o =>
+        // Configured before AddAntiforgery() on purpose: its own options setup runs after ours, sees the
+        // cookie name set and skips hashing a default one. That SHA-256 was what loaded OpenSSL (dlopen
+        // of libssl/libcrypto, openssl.cnf) before Kestrel listened, when UseAntiforgery() builds the
+        // antiforgery services (issue 9); data protection still loads it, after listen.
+        services.Configure<AntiforgeryOptions>(o =>
         {
             o.Cookie.Name = "signage_af";
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.Cookie.HttpOnly = true;
         });
+        services.AddAntiforgery();
         return services;
     }
 }

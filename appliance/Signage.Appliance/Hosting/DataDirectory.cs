@@ -27,8 +27,14 @@ public static class DataDirectory
         }
     }
 
-    /// <summary>Creates (owner-only) or checks the directory; throws <see cref="StartupException"/> with the reason.</summary>
-    public static void Prepare(string path)
+    /// <summary>Creates (owner-only) or checks the directory; throws <see cref="StartupException"/> with the reason.
+    /// The write is proven here; the returned task proves the sync: await it (it throws the same way)
+    /// before the appliance listens.</summary>
+    /// <remarks>Syncing the probe is one file-system journal commit: 0.4–14 ms, median ≈ 7 ms, on this
+    /// machine's ext4 (issue 9) — a sixth of the whole start-up, spent waiting. It runs on the thread
+    /// pool beside the rest of start-up instead of in front of it; a directory that cannot be written
+    /// still fails here, in the same order as before (before the lock and the database).</remarks>
+    public static Task Prepare(string path)
     {
         if (File.Exists(path))
         {
@@ -50,18 +56,28 @@ public static class DataDirectory
 
         // Prove we can write and sync a file there now, rather than fail on the first upload.
         var probe = Path.Combine(path, $".write-probe-{Environment.ProcessId}");
+        FileStream? stream = null;
         try
         {
-            using (var stream = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.WriteThrough))
-            {
-                stream.WriteByte(1);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Delete(probe);
+            stream = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+            stream.WriteByte(1);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            stream?.Dispose();
             throw new StartupException($"Data directory '{path}' is not writable: {e.Message}", e);
         }
+        return Task.Run(() =>
+        {
+            try
+            {
+                using (stream) stream.Flush(flushToDisk: true);
+                File.Delete(probe);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new StartupException($"Data directory '{path}' is not writable: {e.Message}", e);
+            }
+        });
     }
 }
