@@ -6,8 +6,8 @@
 #     screen at once for SECONDS seconds over real HTTP. Prints events/s and latency percentiles,
 #     then checks that the rows stored equal the events the 2xx answers acknowledged.
 #  2. The references, right after, in the same minutes: the sqlite3 command-line tool writing the
-#     same rows per play (device_event + proof_of_play) into the appliance's own schema, 100 plays
-#     per transaction, and the same 100-row transactions into a bare table; synchronous=FULL, WAL.
+#     same row per play (proof_of_play, since migration 0010) into the appliance's own schema, 100
+#     plays per transaction, and the same 100-row transactions into a bare table; synchronous=FULL, WAL.
 # IDS=v7 (default; time-ordered event ids, as the real player sends) or IDS=random (v4 ids).
 # Rate limits: the per-screen event limit and the pairing limits (100 screens paired in seconds) are
 # raised through the appliance's RateLimits settings for the run.
@@ -81,8 +81,8 @@ echo "stored proof_of_play rows=$stored; daily aggregate plays=$aggregated; ackn
   || { echo "CHECK FAILED"; exit 1; }
 kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=
 
-# The references: the sqlite3 CLI writing, per play, what the appliance writes (a device_event row
-# and a proof_of_play row, both keyed by the event id) into the appliance's own schema, 100 plays per
+# The references: the sqlite3 CLI writing, per play, what the appliance writes (a proof_of_play row
+# keyed by the event id) into the appliance's own schema, 100 plays per
 # transaction; and the same 100-row transactions into a bare table (no key, no index: MEASURED.md's
 # ~325,000 rows/s). Ids are made like the load generator's (IDS=v7: time-ordered; IDS=random: v4).
 ROWS=${REFERENCE_ROWS:-1000000}
@@ -112,12 +112,12 @@ for t in range(rows // 100):
     if kind == "bare":
         print(f"BEGIN; INSERT INTO bare VALUES {plays}; COMMIT;")
     else:
-        events = ",".join(
-            f"('{e}','{d}','ven_bench',{seq},'PLAY_END','INFO','2026-11-23T12:00:00.000Z','2026-11-23T12:00:10.000Z',0,"
-            f"'{{\"playlistId\":\"pl_bench\",\"assetId\":\"ast_bench\",\"startedAtUtc\":\"2026-11-23T12:00:00.000Z\",\"durationMs\":10000,\"result\":\"COMPLETED\"}}')"
-            for e, d in batch)
-        print(f"BEGIN; INSERT INTO device_event (event_id, device_id, venue_id, sequence, event_type, severity, event_time_utc, received_at_utc, clock_suspect, payload_json)"
-              f" VALUES {events}; INSERT INTO proof_of_play {columns} VALUES {plays}; COMMIT;")
+        # What the appliance writes per play since migration 0010: one proof_of_play row (keyed by
+        # its event id, indexed by screen and sequence), nothing in device_event.
+        rows_with_sequence = ",".join(
+            f"('{e}','PLAY_END','{d}','ven_bench','cmp_bench','pl_bench','ast_bench','{'0' * 64}',"
+            f"'2026-11-23T12:00:00.000Z','2026-11-23T12:00:10.000Z','2026-11-23T12:00:00.000Z','2026-11-23',10000,'COMPLETED',0,{seq},'INFO')" for e, d in batch)
+        print(f"BEGIN; INSERT INTO proof_of_play {columns[:-1]}, sequence, severity) VALUES {rows_with_sequence} ON CONFLICT (event_id) DO NOTHING; COMMIT;")
 PY
 python3 "$work/inserts.py" "$ROWS" "$IDS" schema > "$work/inserts.sql"
 python3 "$work/inserts.py" "$ROWS" "$IDS" bare > "$work/bare.sql"
@@ -128,7 +128,7 @@ reference() { # $1 = label, $2 = database, $3 = statements
   end=$(date +%s.%N)
   python3 -c "rows=$ROWS; s=$end-$start; print(f'$1 rows={rows} seconds={s:.2f} rows_per_second={rows/s:.0f}')"
 }
-echo "== reference: sqlite3 CLI, per play a device_event + a proof_of_play row into the appliance's schema, 100 plays per transaction, synchronous=FULL, ids=$IDS =="
+echo "== reference: sqlite3 CLI, per play a proof_of_play row into the appliance's schema, 100 plays per transaction, synchronous=FULL, ids=$IDS =="
 sqlite3 "$work/reference.db" < "$work/schema.sql"
 reference "reference(schema)" "$work/reference.db" "$work/inserts.sql"
 echo "== reference: sqlite3 CLI, the same 100-row transactions into a bare table (no key, no index), synchronous=FULL =="
