@@ -122,6 +122,13 @@ public sealed class FuzzTests(ITestOutputHelper output) : ApplianceApiTests
                     // connection without reading the rest, so the client sees a broken pipe. A refusal, not a fault.
                     status = -1;
                 }
+                catch (HttpRequestException) when (request.Content is not null && request.RequestUri!.OriginalString.Contains("%00", StringComparison.Ordinal))
+                {
+                    // An encoded NUL in the request line: Kestrel answers a bare 400 with "Connection: close" before any of
+                    // our code runs and closes without reading the body, so a client still sending it may meet the reset
+                    // before it reads the answer (seen once in 11,550 cases). A refusal, not a fault.
+                    status = -2;
+                }
                 catch (HttpRequestException e)
                 {
                     failure = $"connection failed: {e.InnerException?.Message ?? e.Message}";
@@ -137,7 +144,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : ApplianceApiTests
         foreach (var line in Api.Process.Output.Where(l => l.Contains("[FTL]", StringComparison.Ordinal) || l.Contains("[ERR]", StringComparison.Ordinal)
             || l.Contains("Exception:", StringComparison.Ordinal)).Where(l => !l.Contains("BadHttpRequestException", StringComparison.Ordinal)).Distinct().Take(40))
             output.WriteLine(line);
-        output.WriteLine($"{cases} cases over {Routes.Length} routes; statuses (-1: a body over the limit refused unread): {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}");
+        output.WriteLine($"{cases} cases over {Routes.Length} routes; statuses (-1: a body over the limit refused unread; -2: a request line with an encoded NUL refused, its body unread): {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}");
         Assert.True(failures.Count == 0, $"{failures.Count} of {cases} cases failed:\n" + string.Join('\n', failures.GroupBy(f => f.Kind)
             .OrderByDescending(g => g.Count()).Select(g => $"{g.Count()}× {g.Key}, e.g.\n  " + string.Join("\n  ", g.Take(4).Select(f => f.Case)))));
         Assert.Equal(HttpStatusCode.OK, (await Api.Process.Client.GetAsync("/healthz")).StatusCode);
