@@ -38,20 +38,12 @@ public static class DeviceEventEndpoints
 
         await using var connection = await database.OpenAsync(cancellationToken);
         if (!DeviceStore.Exists(connection, null, venueId, deviceId)) return Authentication.NotFound("screen");
-        // Plays live in proof_of_play (migration 0010): each table is read newest first through its
-        // (device_id, sequence) index, at most one page from each, and the two are merged.
-        var rows = connection.Query("""
-            SELECT * FROM (
-                SELECT event_id, sequence, event_type, severity, event_time_utc, received_at_utc, clock_suspect, payload_json FROM device_event
-                WHERE device_id = $device AND ($type IS NULL OR event_type = $type) AND (sequence, event_id) < ($sequence, $id)
-                ORDER BY sequence DESC, event_id DESC LIMIT $limit)
+        // Plays live in proof_of_play (migration 0010, read through its play_event view): each side is
+        // read newest first through its (device_id, sequence) index, at most one page from each, and merged.
+        var rows = connection.Query($"""
+            {OnePage("device_event")}
             UNION ALL
-            SELECT * FROM (
-                SELECT event_id, sequence, event_type, severity, CASE WHEN clock_suspect = 1 THEN server_received_utc ELSE device_time_utc END, server_received_utc,
-                    clock_suspect, json_object('playlistId', playlist_id, 'assetId', asset_id, 'startedAtUtc', started_at_utc, 'durationMs', duration_ms, 'result', result)
-                FROM proof_of_play
-                WHERE device_id = $device AND ($type IS NULL OR event_type = $type) AND (sequence, event_id) < ($sequence, $id)
-                ORDER BY sequence DESC, event_id DESC LIMIT $limit)
+            {OnePage("play_event")}
             ORDER BY 2 DESC, 1 DESC LIMIT $limit;
             """, null,
             r => new DeviceEventResponse(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6) == 1,
@@ -60,6 +52,14 @@ public static class DeviceEventEndpoints
         var next = rows.Count > size ? string.Create(CultureInfo.InvariantCulture, $"{rows[size - 1].Sequence}.{rows[size - 1].EventId}") : null;
         return TypedResults.Ok(new ItemsResponse<DeviceEventResponse>([.. rows.Take(size)], next));
     }
+
+    /// <summary>One side's page before the cursor, newest first.</summary>
+    private static string OnePage(string source) => $"""
+        SELECT * FROM (
+            SELECT event_id, sequence, event_type, severity, event_time_utc, received_at_utc, clock_suspect, payload_json FROM {source}
+            WHERE device_id = $device AND ($type IS NULL OR event_type = $type) AND (sequence, event_id) < ($sequence, $id)
+            ORDER BY sequence DESC, event_id DESC LIMIT $limit)
+        """;
 
     private static JsonElement Payload(string json)
     {

@@ -133,8 +133,8 @@ public sealed class VenueMonitor(Database database, IClock clock, IConfiguration
                 FROM device_event WHERE device_id = $device ORDER BY sequence DESC LIMIT {RecentEventsRead})
             UNION ALL
             SELECT * FROM (
-                SELECT sequence, event_type, CASE WHEN clock_suspect = 1 THEN server_received_utc ELSE device_time_utc END, server_received_utc, NULL
-                FROM proof_of_play WHERE device_id = $device ORDER BY sequence DESC LIMIT {RecentEventsRead})
+                SELECT sequence, event_type, event_time_utc, received_at_utc, NULL
+                FROM play_event WHERE device_id = $device ORDER BY sequence DESC LIMIT {RecentEventsRead})
             ORDER BY 1 DESC LIMIT {RecentEventsRead};
             """, null, r => new RecentEvent(r.GetInt64(0), r.GetString(1), Sql.ParseUtc(r.GetString(2)), Sql.ParseUtc(r.GetString(3)), r.NullableString(4)),
             ("$device", deviceId));

@@ -141,8 +141,7 @@ public static class TelemetryEndpoints
     public static List<(long From, long To)> MissingSequences(SqliteConnection connection, string deviceId) =>
         connection.Query("""
             SELECT sequence + 1, next - 1 FROM (
-                SELECT sequence, LEAD(sequence) OVER (ORDER BY sequence) AS next FROM (
-                    SELECT sequence FROM device_event WHERE device_id = $device UNION SELECT sequence FROM proof_of_play WHERE device_id = $device))
+                SELECT sequence, LEAD(sequence) OVER (ORDER BY sequence) AS next FROM (SELECT DISTINCT sequence FROM device_event_log WHERE device_id = $device))
             WHERE next > sequence + 1 ORDER BY sequence;
             """, null, r => (r.GetInt64(0), r.GetInt64(1)), ("$device", deviceId));
 }
