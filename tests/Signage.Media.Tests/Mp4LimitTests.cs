@@ -157,16 +157,4 @@ public class Mp4LimitTests
     [Fact]
     public void The_image_size_limit_does_not_apply_to_video() =>
         Assert.True(Bytes.Inspect(Mp4Builder.Build(new Mp4Spec()), MediaLimits.Default with { MaxImageBytes = 10 }).IsValid);
-
-    [Fact]
-    public void A_fragmented_mp4_is_invalid_format()
-    {
-        byte[] mp4 = Mp4Builder.Build(new Mp4Spec());
-        byte[] fragmented = [.. mp4, .. Mp4Builder.Box("moof", Mp4Builder.Box("mfhd", w => w.U32(0).U32(1)))];
-
-        MediaCheck check = Bytes.Inspect(fragmented);
-
-        Assert.Equal(MediaFailureReason.InvalidFormat, check.Failure);
-        Assert.Contains("fragmented", check.Detail, StringComparison.Ordinal);
-    }
 }
