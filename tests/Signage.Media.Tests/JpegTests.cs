@@ -91,7 +91,7 @@ public class JpegTests
         MediaCheck check = Bytes.Inspect(jpeg, MediaLimits.Default with { MaxImageBytes = 1024 * 1024 });
 
         Assert.Equal(MediaFailureReason.FileSizeExceeded, check.Failure);
-        Assert.Equal("Image is 1.1 MB; the maximum is 1 MB.", check.Detail);
+        Assert.Equal("Image is 1.1 MiB; the maximum is 1 MiB.", check.Detail);
     }
 
     [Theory]

@@ -151,7 +151,7 @@ public class Mp4LimitTests
         MediaCheck check = Bytes.Inspect(mp4, MediaLimits.Default with { MaxVideoBytes = 10 * 1024 });
 
         Assert.Equal(MediaFailureReason.FileSizeExceeded, check.Failure);
-        Assert.Equal("Video is 98.2 KB; the maximum is 10 KB.", check.Detail);
+        Assert.Equal("Video is 98.2 KiB; the maximum is 10 KiB.", check.Detail);
     }
 
     [Fact]
