@@ -16,6 +16,8 @@ public class CorpusTests
         { "frag-obs.mp4", null, 160, 90 },
         { "frag-first-in-moov.mp4", null, 160, 90 },
         { "frag-every-200ms.mp4", null, 160, 90 },
+        { "frag-global-sidx.mp4", null, 160, 90 },
+        { "frag-cmaf.mp4", null, 160, 90 },
         { "high10.mp4", MediaFailureReason.InvalidCodec, 160, 90 },
         { "high422.mp4", MediaFailureReason.InvalidCodec, 160, 90 },
         { "high444.mp4", MediaFailureReason.InvalidCodec, 160, 90 },

@@ -29,6 +29,8 @@ internal static class MediaCorpus
         ["frag-obs.mp4"] = "-pix_fmt yuv420p -movflags +frag_keyframe+empty_moov+delay_moov",
         ["frag-first-in-moov.mp4"] = "-pix_fmt yuv420p -movflags +frag_keyframe",
         ["frag-every-200ms.mp4"] = "-pix_fmt yuv420p -movflags +empty_moov -frag_duration 200000",
+        ["frag-global-sidx.mp4"] = "-pix_fmt yuv420p -movflags +frag_keyframe+empty_moov+default_base_moof+global_sidx",
+        ["frag-cmaf.mp4"] = "-pix_fmt yuv420p -movflags +cmaf",
         ["high10.mp4"] = "-pix_fmt yuv420p10le",
         ["high422.mp4"] = "-pix_fmt yuv422p",
         ["high444.mp4"] = "-pix_fmt yuv444p",
