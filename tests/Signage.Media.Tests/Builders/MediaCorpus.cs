@@ -120,7 +120,10 @@ internal static class MediaCorpus
 
     private static void Ffmpeg(string arguments) => Run("ffmpeg", "-nostdin -v error -y " + arguments);
 
-    private static string Run(string tool, string arguments)
+    /// <summary>What ffmpeg's decoder complains about when it decodes the whole file; empty when it decodes cleanly.</summary>
+    public static string DecodeErrors(string path) => Run("ffmpeg", $"-nostdin -v error -i {path} -f null -", errorsToo: true);
+
+    private static string Run(string tool, string arguments, bool errorsToo = false)
     {
         using var process = Process.Start(new ProcessStartInfo(tool, arguments)
         {
@@ -131,7 +134,7 @@ internal static class MediaCorpus
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"{tool} {arguments} failed: {errors.Result}");
-        return output;
+        return errorsToo ? output + errors.Result : output;
     }
 
     /// <summary>What ffprobe says about a file's first video stream: coded size, rotation, profile, duration
