@@ -19,6 +19,11 @@ internal static class FourCC
     public const uint Stsd = 's' << 24 | 't' << 16 | 's' << 8 | 'd';
     public const uint Stts = 's' << 24 | 't' << 16 | 't' << 8 | 's';
     public const uint Stsz = 's' << 24 | 't' << 16 | 's' << 8 | 'z';
+    public const uint AvcC = 'a' << 24 | 'v' << 16 | 'c' << 8 | 'C';
+    public const uint Trex = 't' << 24 | 'r' << 16 | 'e' << 8 | 'x';
+    public const uint Traf = 't' << 24 | 'r' << 16 | 'a' << 8 | 'f';
+    public const uint Tfhd = 't' << 24 | 'f' << 16 | 'h' << 8 | 'd';
+    public const uint Trun = 't' << 24 | 'r' << 16 | 'u' << 8 | 'n';
     public const uint Esds = 'e' << 24 | 's' << 16 | 'd' << 8 | 's';
     public const uint Wave = 'w' << 24 | 'a' << 16 | 'v' << 8 | 'e';
 

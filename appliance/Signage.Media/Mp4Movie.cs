@@ -7,16 +7,26 @@ internal sealed class Mp4Movie
     public uint Timescale { get; set; }
     public ulong Duration { get; set; }
 
-    /// <summary>True for fragmented MP4 (mvex or moof): its samples live in fragments, not in moov.</summary>
+    /// <summary>True for fragmented MP4 (mvex or moof): its samples live in fragments, not in moov. The
+    /// fragments' samples are added to each track's counts, sizes and durations.</summary>
     public bool Fragmented { get; set; }
 
     public List<Mp4Track> Tracks { get; } = [];
+
+    /// <summary>mvex/trex per track_ID: the sample duration and size a fragment uses when it gives none.</summary>
+    public Dictionary<uint, (uint Duration, uint Size)> TrackDefaults { get; } = [];
 }
 
 internal sealed class Mp4Track
 {
     /// <summary>hdlr handler type: 'vide', 'soun', or something the inspector ignores.</summary>
     public uint Handler { get; set; }
+
+    /// <summary>tkhd track_ID, which fragments (tfhd) refer to.</summary>
+    public uint TrackId { get; set; }
+
+    /// <summary>The tkhd matrix turns the picture by 90° or 270°: the displayed size is height × width.</summary>
+    public bool QuarterTurned { get; set; }
 
     /// <summary>tkhd presentation size, integer part of the 16.16 fixed-point values.</summary>
     public int Width { get; set; }

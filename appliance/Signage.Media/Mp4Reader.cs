@@ -36,7 +36,7 @@ internal sealed class Mp4Reader
     private Mp4Movie ReadFile()
     {
         Mp4Movie? movie = null;
-        bool fragments = false;
+        List<Box> fragments = [];
         foreach (Box box in Children(0, _source.Length, parent: 0))
         {
             if (box.Type == FourCC.Moov)
@@ -45,7 +45,7 @@ internal sealed class Mp4Reader
             }
             else if (box.Type == FourCC.Moof)
             {
-                fragments = true;
+                fragments.Add(box);
             }
         }
 
@@ -54,8 +54,113 @@ internal sealed class Mp4Reader
             throw new MediaCorruptException("The MP4 file is incomplete: it has no movie header (moov box), so it cannot be played.");
         }
 
-        movie.Fragmented |= fragments;
+        if (fragments.Count > 0 || movie.Fragmented)
+        {
+            // Fragmented MP4 (screen recorders, OBS): the samples are described in moof boxes after moov.
+            // The header durations then cover only the samples in moov (often none), so they are cleared
+            // and the durations are summed from the samples themselves, as the player plays them.
+            movie.Fragmented = true;
+            foreach (Box moof in fragments)
+            {
+                ReadFragment(moof, movie);
+            }
+
+            movie.Duration = 0;
+            movie.Tracks.ForEach(t => t.Duration = 0);
+        }
+
         return movie;
+    }
+
+    private void ReadFragment(Box moof, Mp4Movie movie)
+    {
+        foreach (Box traf in Children(moof).Where(b => b.Type == FourCC.Traf))
+        {
+            Mp4Track? track = null;
+            (uint duration, uint size) defaults = default;
+            foreach (Box box in Children(traf))
+            {
+                if (box.Type == FourCC.Tfhd)
+                {
+                    (track, defaults) = ReadFragmentHeader(box, movie);
+                }
+                else if (box.Type == FourCC.Trun)
+                {
+                    ReadTrackRun(box, track ?? throw Corrupt("a fragment's sample run comes before its track header (tfhd)."), defaults);
+                }
+            }
+        }
+    }
+
+    // tfhd: version/flags(4), track_ID(4), then by flag: base_data_offset(8) 0x1, sample_description_index(4)
+    // 0x2, default_sample_duration(4) 0x8, default_sample_size(4) 0x10. What it leaves out comes from trex.
+    private (Mp4Track, (uint Duration, uint Size)) ReadFragmentHeader(Box tfhd, Mp4Movie movie)
+    {
+        ReadOnlySpan<byte> c = ReadContent(tfhd, stackalloc byte[32], minimum: 8);
+        uint flags = BinaryPrimitives.ReadUInt32BigEndian(c) & 0xFFFFFF;
+        uint trackId = BinaryPrimitives.ReadUInt32BigEndian(c[4..]);
+        Mp4Track track = movie.Tracks.Find(t => t.TrackId == trackId)
+            ?? throw Corrupt($"a fragment describes track {trackId}, which the movie does not have.");
+        movie.TrackDefaults.TryGetValue(trackId, out (uint Duration, uint Size) defaults);
+
+        int at = 8 + ((flags & 0x1) != 0 ? 8 : 0) + ((flags & 0x2) != 0 ? 4 : 0);
+        if ((flags & 0x8) != 0)
+        {
+            defaults.Duration = at + 4 <= c.Length ? BinaryPrimitives.ReadUInt32BigEndian(c[at..]) : throw TooShort(tfhd);
+            at += 4;
+        }
+
+        if ((flags & 0x10) != 0)
+        {
+            defaults.Size = at + 4 <= c.Length ? BinaryPrimitives.ReadUInt32BigEndian(c[at..]) : throw TooShort(tfhd);
+        }
+
+        return (track, defaults);
+    }
+
+    // trun: version/flags(4), sample_count(4), data_offset(4) if 0x1, first_sample_flags(4) if 0x4, then one
+    // row per sample holding duration 0x100, size 0x200, flags 0x400 and composition offset 0x800 when set.
+    private void ReadTrackRun(Box trun, Mp4Track track, (uint Duration, uint Size) defaults)
+    {
+        ReadOnlySpan<byte> c = ReadContent(trun, stackalloc byte[8], minimum: 8);
+        uint flags = BinaryPrimitives.ReadUInt32BigEndian(c) & 0xFFFFFF;
+        uint count = BinaryPrimitives.ReadUInt32BigEndian(c[4..]);
+        long tableStart = trun.ContentStart + 8 + ((flags & 0x1) != 0 ? 4 : 0) + ((flags & 0x4) != 0 ? 4 : 0);
+        bool hasDuration = (flags & 0x100) != 0, hasSize = (flags & 0x200) != 0;
+        int row = 4 * System.Numerics.BitOperations.PopCount(flags & 0xF00);
+        long tableBytes = count * (long)row;
+        if (tableBytes > trun.End - tableStart)
+        {
+            throw Corrupt("a fragment's sample run lists more samples than its box holds.");
+        }
+
+        double duration = hasDuration ? 0 : (double)count * defaults.Duration;
+        long bytes = hasSize ? 0 : count * (long)defaults.Size;
+        if (hasDuration || hasSize)
+        {
+            int chunkBytes = _buffer.Length / row * row;
+            for (long done = 0; done < tableBytes;)
+            {
+                Span<byte> chunk = _buffer.AsSpan(0, (int)Math.Min(chunkBytes, tableBytes - done));
+                _source.Read(tableStart + done, chunk);
+                for (int i = 0; i < chunk.Length; i += row)
+                {
+                    duration += hasDuration ? BinaryPrimitives.ReadUInt32BigEndian(chunk[i..]) : 0;
+                    bytes += hasSize ? BinaryPrimitives.ReadUInt32BigEndian(chunk[(i + (hasDuration ? 4 : 0))..]) : 0;
+                }
+
+                done += chunk.Length;
+            }
+        }
+
+        track.TimeToSampleCount += count;
+        track.TimeToSampleDuration += duration;
+        track.SampleCount += count;
+        track.SampleBytes += bytes;
+        if (bytes > _source.Length || track.SampleBytes > _source.Length)
+        {
+            throw MoreDataThanFile();
+        }
     }
 
     private IEnumerable<Box> Children(Box parent) => Children(parent.ContentStart, parent.End, parent.Type);
@@ -130,6 +235,7 @@ internal sealed class Mp4Reader
                     break;
                 case FourCC.Mvex:
                     movie.Fragmented = true;
+                    ReadTrackDefaults(box, movie);
                     break;
                 default:
                     break;
@@ -137,6 +243,19 @@ internal sealed class Mp4Reader
         }
 
         return movie;
+    }
+
+    // trex: version/flags(4), track_ID(4), default_sample_description_index(4), default_sample_duration(4),
+    // default_sample_size(4), default_sample_flags(4).
+    private void ReadTrackDefaults(Box mvex, Mp4Movie movie)
+    {
+        Span<byte> content = stackalloc byte[24];
+        foreach (Box trex in Children(mvex).Where(b => b.Type == FourCC.Trex))
+        {
+            ReadOnlySpan<byte> c = ReadContent(trex, content, minimum: 20);
+            movie.TrackDefaults[BinaryPrimitives.ReadUInt32BigEndian(c[4..])] =
+                (BinaryPrimitives.ReadUInt32BigEndian(c[12..]), BinaryPrimitives.ReadUInt32BigEndian(c[16..]));
+        }
     }
 
     private Mp4Track ReadTrack(Box trak)
@@ -235,6 +354,15 @@ internal sealed class Mp4Reader
         {
             throw TooShort(box);
         }
+
+        track.TrackId = BinaryPrimitives.ReadUInt32BigEndian(c[(c[0] == 1 ? 20 : 12)..]);
+
+        // The matrix {a b u, c d v, x y w} turns the picture a quarter turn when a and d are zero and b and
+        // c are not (the "rotate" metadata phones and ffmpeg write); the player shows it turned.
+        int matrix = at - 36;
+        int a = BinaryPrimitives.ReadInt32BigEndian(c[matrix..]), b = BinaryPrimitives.ReadInt32BigEndian(c[(matrix + 4)..]);
+        int cc = BinaryPrimitives.ReadInt32BigEndian(c[(matrix + 12)..]), d = BinaryPrimitives.ReadInt32BigEndian(c[(matrix + 16)..]);
+        track.QuarterTurned = a == 0 && d == 0 && b != 0 && cc != 0;
 
         track.Width = (int)(BinaryPrimitives.ReadUInt32BigEndian(c[at..]) >> 16);
         track.Height = (int)(BinaryPrimitives.ReadUInt32BigEndian(c[(at + 4)..]) >> 16);

@@ -3,9 +3,12 @@ using System.Buffers.Binary;
 namespace Signage.Media;
 
 /// <summary>The first entry of a track's stsd box: the codec four-character code, the coded size
-/// for video, and the esds objectTypeIndication for 'mp4a' audio.</summary>
-internal sealed record Mp4SampleEntry(uint Format, int Width, int Height, byte? ObjectType)
+/// for video, the esds objectTypeIndication for 'mp4a' audio, and the avcC profile for H.264.</summary>
+internal sealed record Mp4SampleEntry(uint Format, int Width, int Height, byte? ObjectType, AvcProfile? Avc = null)
 {
+    // VisualSampleEntry's fixed fields, after which its child boxes (avcC, pasp, colr, btrt…) follow.
+    private const int VisualFixedBytes = 78;
+
     /// <summary>Parses the content of an entry box of type <paramref name="format"/>. <paramref name="body"/>
     /// may be cut short by the caller's buffer; everything needed sits near the start of the entry.</summary>
     public static Mp4SampleEntry Parse(uint format, ReadOnlySpan<byte> body, uint handler)
@@ -13,7 +16,10 @@ internal sealed record Mp4SampleEntry(uint Format, int Width, int Height, byte? 
         if (handler == FourCC.Vide && body.Length >= 28)
         {
             // VisualSampleEntry: reserved(6) data_reference_index(2) pre_defined/reserved(16) width(2) height(2).
-            return new(format, BinaryPrimitives.ReadUInt16BigEndian(body[24..]), BinaryPrimitives.ReadUInt16BigEndian(body[26..]), null);
+            AvcProfile? avc = format is FourCC.Avc1 or FourCC.Avc3 && body.Length > VisualFixedBytes
+                ? FindAvcProfile(body[VisualFixedBytes..])
+                : null;
+            return new(format, BinaryPrimitives.ReadUInt16BigEndian(body[24..]), BinaryPrimitives.ReadUInt16BigEndian(body[26..]), null, avc);
         }
 
         if (handler == FourCC.Soun && format == FourCC.Mp4a && body.Length >= 28)
@@ -29,6 +35,34 @@ internal sealed record Mp4SampleEntry(uint Format, int Width, int Height, byte? 
         }
 
         return new(format, 0, 0, null);
+    }
+
+    // avcC: configurationVersion(1), AVCProfileIndication(1), profile_compatibility(1), AVCLevelIndication(1).
+    private static AvcProfile? FindAvcProfile(ReadOnlySpan<byte> boxes)
+    {
+        while (boxes.Length >= 8)
+        {
+            uint size = BinaryPrimitives.ReadUInt32BigEndian(boxes);
+            if (size < 8)
+            {
+                return null;
+            }
+
+            ReadOnlySpan<byte> content = boxes[8..(int)Math.Min(size, (uint)boxes.Length)];
+            if (BinaryPrimitives.ReadUInt32BigEndian(boxes[4..]) == FourCC.AvcC)
+            {
+                return content.Length >= 4 && content[0] == 1 ? new AvcProfile(content[1], content[2], content[3]) : null;
+            }
+
+            if (size >= boxes.Length)
+            {
+                return null;
+            }
+
+            boxes = boxes[(int)size..];
+        }
+
+        return null;
     }
 
     private static byte? FindObjectType(ReadOnlySpan<byte> boxes)

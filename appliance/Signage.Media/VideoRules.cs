@@ -15,12 +15,6 @@ internal static class VideoRules
 
     public static MediaCheck Check(Mp4Movie movie, MediaLimits limits)
     {
-        if (movie.Fragmented)
-        {
-            return MediaCheck.Fail(MediaFailureReason.InvalidFormat,
-                "The MP4 is fragmented (a streaming format); export it as a regular MP4 file.");
-        }
-
         MediaInfo info = Describe(movie);
 
         string? problem = movie.Tracks.Select(CodecProblem).FirstOrDefault(p => p is not null);
@@ -87,6 +81,9 @@ internal static class VideoRules
             throw Corrupt("its video track has no picture size.");
         }
 
+        // Reported as displayed: a phone video filmed upright is stored landscape with a quarter-turn matrix.
+        (width, height) = video.QuarterTurned ? (height, width) : (width, height);
+
         // The movie duration (mvhd) is what plays; fragmented-style files leave it zero, and then the
         // longest track decides.
         double seconds = movie.Duration > 0 ? (double)movie.Duration / movie.Timescale : tracks.Max(t => t.Seconds);
@@ -103,7 +100,7 @@ internal static class VideoRules
         long bitsPerSecond = (long)Math.Round(sampleBytes * 8.0 / seconds);
 
         return new MediaInfo(MediaType.Video, "video/mp4", width, height, TimeSpan.FromSeconds(seconds), fps, bitsPerSecond,
-            FourCC.ToText(entry.Format), audio is null ? null : FourCC.ToText(audio.SampleEntry!.Format));
+            FourCC.ToText(entry.Format), audio is null ? null : FourCC.ToText(audio.SampleEntry!.Format), entry.Avc?.Name);
     }
 
     private static void RequireSampleTables(Mp4Track track)
@@ -130,6 +127,11 @@ internal static class VideoRules
             throw Corrupt("its video track has no frames.");
         }
 
+        if (track.IsVideo && track.SampleEntry!.Format is FourCC.Avc1 or FourCC.Avc3 && track.SampleEntry.Avc is null)
+        {
+            throw Corrupt("its video track has no decoder configuration (avcC).");
+        }
+
         if (track.IsAudio && track.SampleEntry!.Format == FourCC.Mp4a && track.SampleEntry.ObjectType is null)
         {
             throw Corrupt("its audio track has no decoder configuration (esds).");
@@ -139,6 +141,12 @@ internal static class VideoRules
     private static string? CodecProblem(Mp4Track track)
     {
         uint format = track.SampleEntry?.Format ?? 0;
+        if (track.IsVideo && track.SampleEntry?.Avc is { IsPlayable: false } avc)
+        {
+            return $"Video uses H.264 {avc.Name} profile, which the screens' decoders cannot play. "
+                + "Only H.264 Baseline, Main and High (8-bit, 4:2:0) are supported.";
+        }
+
         if (track.IsVideo && format is not (FourCC.Avc1 or FourCC.Avc3))
         {
             string? name = format switch

@@ -4,7 +4,7 @@ namespace Signage.Media;
 
 /// <summary>Formats values for the one-sentence details. An actual value that broke a limit is given
 /// as <c>over</c>: it is rounded as usual, but never down onto the limit, so a file just over never
-/// reads as "10 Mbps; the maximum is 10 Mbps".</summary>
+/// reads as "10 Mbps; the maximum is 10 Mbps". Sizes are binary (KiB, MiB, GiB), as the limits are.</summary>
 internal static class Wording
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -15,9 +15,9 @@ internal static class Wording
     {
         (double unit, string name) = bytes switch
         {
-            >= 1L << 30 => (1024.0 * 1024 * 1024, "GB"),
-            >= 1L << 20 => (1024.0 * 1024, "MB"),
-            >= 1L << 10 => (1024.0, "KB"),
+            >= 1L << 30 => (1024.0 * 1024 * 1024, "GiB"),
+            >= 1L << 20 => (1024.0 * 1024, "MiB"),
+            >= 1L << 10 => (1024.0, "KiB"),
             _ => (1.0, "bytes"),
         };
         return Number(bytes / unit, unit == 1 ? 0 : 1, over / unit) + " " + name;

@@ -91,6 +91,85 @@ public class JpegTests
         MediaCheck check = Bytes.Inspect(jpeg, MediaLimits.Default with { MaxImageBytes = 1024 * 1024 });
 
         Assert.Equal(MediaFailureReason.FileSizeExceeded, check.Failure);
-        Assert.Equal("Image is 1.1 MB; the maximum is 1 MB.", check.Detail);
+        Assert.Equal("Image is 1.1 MiB; the maximum is 1 MiB.", check.Detail);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0 })]
+    [InlineData(new byte[] { 0xFF, 0xD8, 0xFF, 0xE0 })]       // a second JPEG (MPF depth map, preview)
+    [InlineData(new byte[] { 0x12, 0x34, 0xFF, 0xD9, 0x55 })] // a trailer that itself holds an EOI
+    public void Bytes_after_the_end_marker_are_a_trailer_and_do_not_change_the_verdict(byte[] trailer)
+    {
+        MediaCheck check = Bytes.Inspect([.. JpegBuilder.Build(800, 600), .. trailer]);
+
+        Assert.True(check.IsValid, check.Detail);
+        Assert.Equal((800, 600), (check.Info!.Width, check.Info.Height));
+    }
+
+    [Fact]
+    public void Stuffed_bytes_restart_markers_and_a_second_scan_are_read_through_to_the_end_marker()
+    {
+        byte[] jpeg = JpegBuilder.Build(800, 600);
+        byte[] secondScan = [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x42, 0xFF, 0x00, 0x43];
+        byte[] withMore = [.. jpeg[..^2], 0xFF, 0x00, 0xFF, 0xD3, 0x11, 0xFF, 0xFF, .. secondScan, .. jpeg[^2..], 0xAA];
+
+        Assert.True(Bytes.Inspect(withMore).IsValid);
+        Assert.Equal("The JPEG file is cut off: it ends before the image is complete.", Bytes.Inspect(withMore[..^3]).Detail);
+    }
+
+    [Fact]
+    public void An_end_marker_before_any_scan_is_corrupt()
+    {
+        byte[] jpeg = JpegBuilder.Build(800, 600);
+        int sos = jpeg.AsSpan().IndexOf((ReadOnlySpan<byte>)[0xFF, 0xDA]);
+
+        MediaCheck check = Bytes.Inspect([.. jpeg[..sos], 0xFF, 0xD9]);
+
+        Assert.Equal(MediaFailureReason.FileCorrupt, check.Failure);
+        Assert.Equal("The JPEG file is damaged: it ends before any image data (no scan).", check.Detail);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(4, false)]
+    [InlineData(5, true)]
+    [InlineData(6, true)]
+    [InlineData(7, true)]
+    [InlineData(8, true)]
+    [InlineData(0, false)] // out of range: shown as stored
+    [InlineData(9, false)]
+    public void Every_exif_orientation_gives_the_displayed_size(int orientation, bool turned)
+    {
+        foreach (bool littleEndian in (bool[])[true, false])
+        {
+            MediaCheck check = Bytes.Inspect(MediaCorpus.WithExifOrientation(JpegBuilder.Build(800, 600), orientation, littleEndian));
+
+            Assert.True(check.IsValid, check.Detail);
+            Assert.Equal(turned ? (600, 800) : (800, 600), (check.Info!.Width, check.Info.Height));
+        }
+    }
+
+    [Fact]
+    public void Garbled_exif_is_ignored_and_the_image_shown_as_stored()
+    {
+        byte[] exif = MediaCorpus.WithExifOrientation(JpegBuilder.Build(800, 600), 6, littleEndian: true);
+        int ifdOffset = exif.AsSpan().IndexOf("II*\0"u8) + 4;
+        exif[ifdOffset] = 0xF0; // IFD0 points past the segment
+
+        MediaCheck check = Bytes.Inspect(exif);
+
+        Assert.True(check.IsValid, check.Detail);
+        Assert.Equal((800, 600), (check.Info!.Width, check.Info.Height));
+    }
+
+    [Fact]
+    public void A_turned_image_is_held_to_the_portrait_limit_in_its_displayed_orientation()
+    {
+        MediaCheck check = Bytes.Inspect(MediaCorpus.WithExifOrientation(JpegBuilder.Build(1920, 1200), 6, littleEndian: true));
+
+        Assert.Equal(MediaFailureReason.ResolutionExceeded, check.Failure);
+        Assert.Equal("Image is 1200×1920; the maximum is 1080×1920.", check.Detail);
     }
 }

@@ -68,7 +68,7 @@ public sealed class AssetFailureTests(AssetFailureTests.SharedAppliance applianc
 
         var asset = await _assets.UploadFileAsync("huge.png", path);
 
-        AssertFailed(asset, "FILE_SIZE_EXCEEDED", "the maximum is 20 MB");
+        AssertFailed(asset, "FILE_SIZE_EXCEEDED", "the maximum is 20 MiB");
     }
 
     [Fact]

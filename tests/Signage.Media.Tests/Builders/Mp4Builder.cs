@@ -13,6 +13,14 @@ internal sealed record VideoTrackSpec
     /// <summary>Write one stsz entry per frame instead of a single constant size.</summary>
     public bool SizeTable { get; init; }
 
+    /// <summary>avcC profile_idc and constraint flags for avc1/avc3 entries (default High); null leaves avcC out.</summary>
+    public byte? AvcProfile { get; init; } = 100;
+
+    public byte AvcConstraints { get; init; }
+
+    /// <summary>Degrees the tkhd matrix turns the picture: 0, 90, 180 or 270.</summary>
+    public int Rotation { get; init; }
+
     /// <summary>Frame rate and length, on the 90 kHz clock (which divides evenly for 24, 25, 29.97, 30, 60).</summary>
     public static VideoTrackSpec At(double fps, double seconds, uint frameSize = 1_000) => new()
     {
@@ -123,10 +131,18 @@ internal static class Mp4Builder
         if (spec.Video is { } video)
         {
             var duration = (ulong)video.FrameCount * video.FrameDelta;
-            byte[] entry = Box(video.Codec, w => w.Zeros(6).U16(1).Zeros(16).U16(video.Width).U16(video.Height)
-                .U32(0x0048_0000).U32(0x0048_0000).U32(0).U16(1).Zeros(32).U16(0x18).U16(0xFFFF));
+            byte[] entry = Box(video.Codec, w =>
+            {
+                w.Zeros(6).U16(1).Zeros(16).U16(video.Width).U16(video.Height)
+                    .U32(0x0048_0000).U32(0x0048_0000).U32(0).U16(1).Zeros(32).U16(0x18).U16(0xFFFF);
+                if (video.Codec is "avc1" or "avc3" && video.AvcProfile is byte profile)
+                {
+                    // configurationVersion 1, profile, constraints, level 4.0, 4-byte NAL lengths, no SPS/PPS.
+                    w.Bytes(Box("avcC", c => c.U8(1).U8(profile).U8(video.AvcConstraints).U8(40).U8(0xFF).U8(0xE0).U8(0)));
+                }
+            });
             children.Add(Track(1, "vide", v1, video.Width, video.Height, video.Timescale, duration, entry,
-                video.FrameCount, video.FrameDelta, video.FrameSize, video.SizeTable));
+                video.FrameCount, video.FrameDelta, video.FrameSize, video.SizeTable, video.Rotation));
         }
 
         if (spec.Audio is { } audio)
@@ -147,10 +163,10 @@ internal static class Mp4Builder
     }
 
     private static byte[] Track(uint id, string handler, bool v1, int width, int height, uint timescale, ulong duration,
-        byte[] sampleEntry, int sampleCount, uint sampleDelta, uint sampleSize, bool sizeTable)
+        byte[] sampleEntry, int sampleCount, uint sampleDelta, uint sampleSize, bool sizeTable, int rotation = 0)
     {
         byte[] tkhd = FullBox("tkhd", v1, w => Times(w, v1).U32(id).U32(0).Duration(duration, v1)
-            .Zeros(8).U16(0).U16(0).U16(handler == "soun" ? 0x0100 : 0).U16(0).Bytes(Matrix())
+            .Zeros(8).U16(0).U16(0).U16(handler == "soun" ? 0x0100 : 0).U16(0).Bytes(Matrix(rotation))
             .U32((uint)width << 16).U32((uint)height << 16), flags: 3);
         byte[] mdhd = FullBox("mdhd", v1, w => Times(w, v1).U32(timescale).Duration(duration, v1).U16(0x55C4).U16(0));
         byte[] hdlr = FullBox("hdlr", false, w => w.U32(0).Ascii(handler).Zeros(12).Ascii("Handler").U8(0));
@@ -185,8 +201,19 @@ internal static class Mp4Builder
 
     private static BigEndianWriter Duration(this BigEndianWriter w, ulong duration, bool v1) => v1 ? w.U64(duration) : w.U32((uint)duration);
 
-    private static byte[] Matrix() => new BigEndianWriter()
-        .U32(0x0001_0000).U32(0).U32(0).U32(0).U32(0x0001_0000).U32(0).U32(0).U32(0).U32(0x4000_0000).ToArray();
+    // {a b u, c d v, x y w} in 16.16 (u, v, w 2.30), as ffmpeg writes it for each rotation.
+    private static byte[] Matrix(int rotation = 0)
+    {
+        (int a, int b, int c, int d) = rotation switch
+        {
+            90 => (0, 1, -1, 0),
+            180 => (-1, 0, 0, -1),
+            270 => (0, -1, 1, 0),
+            _ => (1, 0, 0, 1),
+        };
+        return new BigEndianWriter().U32((uint)(a << 16)).U32((uint)(b << 16)).U32(0).U32((uint)(c << 16)).U32((uint)(d << 16)).U32(0)
+            .U32(0).U32(0).U32(0x4000_0000).ToArray();
+    }
 
     public static byte[] Box(string type, params byte[][] children) => Box(type, w =>
     {
