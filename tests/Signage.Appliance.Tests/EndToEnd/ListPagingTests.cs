@@ -181,7 +181,7 @@ public sealed class ListPagingTests : ApplianceApiTests
                 for (var i = 1; i <= Rows; i++)
                     Execute(connection, "INSERT INTO schedule_published (venue_id, version, published_at_utc) VALUES ($venue, $version, '2026-01-01T10:00:00.000Z');",
                         ("$venue", Api.VenueId), ("$version", (long)(100 + i)));
-                return ($"{Venue}/schedule/versions", "version", Rows);
+                return ($"{Venue}/scheduleset/versions", "version", Rows);
             }
             case "publishes":
             {
