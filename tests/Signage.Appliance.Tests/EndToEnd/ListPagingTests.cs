@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Signage.Appliance.Tests.Infrastructure;
 using Signage.Contracts;
@@ -94,6 +95,64 @@ public sealed class ListPagingTests : ApplianceApiTests
         await CreateAsync($"{Venue}/groups", """{"name":"Group 0a"}""");
         var second = await PageAsync($"{Venue}/groups", $"limit=2&cursor={Uri.EscapeDataString(first.NextCursor!)}");
         Assert.Equal(["Group 2", "Group 3"], second.Items.Select(g => g.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task Admin_pages_reach_old_incidents_and_commands_through_older_links()
+    {
+        var (deviceId, _) = await Api.PairScreenAsync("Bar TV");
+        await using (var connection = OpenDatabase())
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                Execute(connection, """
+                    INSERT INTO incident (incident_id, venue_id, device_id, type, severity, opened_at_utc, resolved_at_utc)
+                    VALUES ($id, $venue, $device, $type, 'WARNING', $opened, $opened);
+                    """, ("$id", $"inc_{i:D2}"), ("$venue", Api.VenueId), ("$device", deviceId), ("$type", $"KIND_{i:D2}"),
+                    ("$opened", $"2026-01-01T10:{i:D2}:00.000Z"));
+                if (i < 25)
+                    Execute(connection, """
+                        INSERT INTO device_command (command_id, device_id, venue_id, command_type, status, issued_at_utc, expires_at_utc, result_message)
+                        VALUES ($id, $device, $venue, 'REBOOT', 'SUCCEEDED', $at, $at, $message);
+                        """, ("$id", $"cmd_{i:D2}"), ("$device", deviceId), ("$venue", Api.VenueId), ("$at", $"2026-01-01T10:{i:D2}:00.000Z"),
+                        ("$message", $"done-{i:D2}"));
+            }
+        }
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = Api.Process.BaseAddress,
+        };
+        await AdminPagesTests.SignInAsync(browser, ApplianceApi.AdminEmail, ApplianceApi.AdminPassword);
+
+        var kinds = new List<string>();
+        var pages = await WalkAsync(browser, "/admin/incidents", "Older incidents", html => kinds.AddRange(Regex.Matches(html, "KIND_[0-9]+").Select(m => m.Value)));
+        Assert.Equal(2, pages); // 50 + 10
+        Assert.Equal(Enumerable.Range(0, 60).Reverse().Select(i => $"KIND_{i:D2}"), kinds);
+
+        var results = new List<string>();
+        pages = await WalkAsync(browser, $"/admin/screens/{deviceId}", "Older commands", html => results.AddRange(Regex.Matches(html, "done-[0-9]+").Select(m => m.Value)));
+        Assert.Equal(2, pages); // 20 + 5
+        Assert.Equal(Enumerable.Range(0, 25).Reverse().Select(i => $"done-{i:D2}"), results);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync("/admin/incidents?cursor=garbage")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.GetAsync($"/admin/screens/{deviceId}?commands=garbage")).StatusCode);
+    }
+
+    /// <summary>Follows a page's "older" link until there is none; the number of pages seen.</summary>
+    private static async Task<int> WalkAsync(HttpClient browser, string path, string linkText, Action<string> read)
+    {
+        var pages = 0;
+        for (string? next = path; next is not null; pages++)
+        {
+            var response = await browser.GetAsync(next);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var html = await response.Content.ReadAsStringAsync();
+            read(html);
+            var link = Regex.Match(html, $"<a href=\"([^\"]+)\">{linkText}");
+            next = link.Success ? WebUtility.HtmlDecode(link.Groups[1].Value) : null;
+            Assert.True(pages < 10, "the older links never end");
+        }
+        return pages;
     }
 
     private async Task<(string Path, string Id, int Seeded)> SeedAsync(string list)
