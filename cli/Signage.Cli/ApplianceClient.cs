@@ -58,7 +58,7 @@ public sealed class ApplianceOptions
     /// <summary>The --venue given, else the signed-in account's only venue.</summary>
     public async Task<VenueAccess> VenueAsync(ParseResult parse, ApplianceClient client, CancellationToken cancellationToken)
     {
-        var venues = (await client.GetAsync("/v1/me/venues", ContractsJsonContext.Default.ItemsResponseVenueAccess, cancellationToken)).Items;
+        var venues = await client.GetAllAsync("/v1/me/venues", ContractsJsonContext.Default.ItemsResponseVenueAccess, cancellationToken);
         if (parse.GetValue(Venue) is { } wanted)
         {
             return venues.FirstOrDefault(v => v.VenueId == wanted)
@@ -136,6 +136,24 @@ public sealed class ApplianceClient : IDisposable
         using var response = await SendRawAsync(new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/')), cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         return (await response.Content.ReadFromJsonAsync(type, cancellationToken))!;
+    }
+
+    /// <summary>Every item of a list endpoint: follows <c>nextCursor</c> (spec 27.1) with the largest page, 200.</summary>
+    public async Task<List<T>> GetAllAsync<T>(string path, JsonTypeInfo<ItemsResponse<T>> type, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        var separator = path.Contains('?') ? '&' : '?';
+        string? cursor = null;
+        do
+        {
+            var page = await GetAsync($"{path}{separator}limit=200{(cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}")}", type, cancellationToken);
+            items.AddRange(page.Items);
+            // A server that gives the same cursor back would loop for ever.
+            if (page.NextCursor == cursor) break;
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return items;
     }
 
     public async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType,

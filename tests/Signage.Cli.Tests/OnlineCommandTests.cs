@@ -57,6 +57,37 @@ public sealed class OnlineCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_counts_every_screen_past_the_largest_page_by_following_nextCursor()
+    {
+        // 250 screens: more than the largest page (200) of GET /devices, so the CLI must follow nextCursor.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_temp.Combine("data", "appliance.db")};Pooling=False"))
+        {
+            connection.Open();
+            using var transaction = connection.BeginTransaction();
+            for (var i = 0; i < 250; i++)
+            {
+                using var insert = connection.CreateCommand();
+                insert.Transaction = transaction;
+                insert.CommandText = """
+                    INSERT INTO device (device_id, tenant_id, venue_id, name, hardware_id, created_at_utc, updated_at_utc)
+                    VALUES ($id, $tenant, $venue, $name, $id, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+                    """;
+                insert.Parameters.AddWithValue("$id", $"dev_{i:D3}");
+                insert.Parameters.AddWithValue("$tenant", _appliance.TenantId);
+                insert.Parameters.AddWithValue("$venue", _appliance.VenueId);
+                insert.Parameters.AddWithValue("$name", $"Screen {i:D3}");
+                insert.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+
+        var json = await NativeCli.RunAsync(["status", "--json"], Credentials());
+        Assert.Equal(0, json.ExitCode);
+        using var report = JsonDocument.Parse(json.Output);
+        Assert.Equal(250, report.RootElement.GetProperty("venues").EnumerateArray().Single().GetProperty("screensTotal").GetInt32());
+    }
+
+    [Fact]
     public async Task A_wrong_password_exits_77_without_echoing_either_password()
     {
         var result = await NativeCli.RunAsync(["status", "--password", "not the password"], Credentials());

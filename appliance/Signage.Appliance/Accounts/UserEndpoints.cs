@@ -43,11 +43,18 @@ public static class UserEndpoints
         return TypedResults.Created($"/v1/tenants/{tenantId}/users/{userId}", Load(connection, tenantId, userId));
     }
 
-    internal static async Task<IResult> List(string tenantId, Database database, CancellationToken cancellationToken)
+    /// <summary>By email (the column ignores case), cursor-paginated (spec 27.1).</summary>
+    internal static async Task<IResult> List(string tenantId, string? cursor, int? limit, Database database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var ids = connection.Query("SELECT user_id FROM user_account WHERE tenant_id = $tenant ORDER BY email;", null, r => r.GetString(0), ("$tenant", tenantId));
-        return TypedResults.Ok(new ItemsResponse<UserResponse>(ids.Select(id => Load(connection, tenantId, id)!).ToList(), null));
+        var ids = connection.Query("""
+            SELECT user_id FROM user_account WHERE tenant_id = $tenant
+              AND ($first = 1 OR email > $email OR (email = $email AND user_id > $id))
+            ORDER BY email, user_id LIMIT $limit;
+            """, null, r => r.GetString(0),
+            ("$tenant", tenantId), ("$first", page.First), ("$email", page.Text(0, "")), ("$id", page.Text(1, "")), ("$limit", page.Fetch));
+        return TypedResults.Ok(page.Answer(ids.Select(id => Load(connection, tenantId, id)!).ToList(), u => [u.Email, u.UserId]));
     }
 
     private static async Task<IResult> Get(string tenantId, string userId, Database database, CancellationToken cancellationToken)

@@ -39,7 +39,13 @@ public sealed record ScreensPage(LayoutModel Layout, AdminVenue Venue, IReadOnly
     FormState Form, string? Done);
 
 public sealed record ScreenPage(LayoutModel Layout, AdminVenue Venue, ScreenCard Screen, string ETag, IReadOnlyList<(string Id, string Name)> Groups,
-    IReadOnlyList<IncidentView> Incidents, IReadOnlyList<CommandResponse> Commands, IReadOnlyList<string> Zones, FormState Form, string? Done);
+    IReadOnlyList<IncidentView> Incidents, IReadOnlyList<CommandResponse> Commands, IReadOnlyList<string> Zones, FormState Form, string? Done)
+{
+    /// <summary>The commands page shown (null: the newest) and the cursor of the next older one.</summary>
+    public string? CommandsCursor { get; init; }
+
+    public string? OlderCommands { get; init; }
+}
 
 /// <summary>One row of the playlist editor's form.</summary>
 public sealed record EditorRow(string AssetId, int? DurationMs, bool Enabled);
@@ -73,7 +79,7 @@ public sealed record SchedulePage(LayoutModel Layout, AdminVenue Venue, string E
 public sealed record ReportsPage(LayoutModel Layout, AdminVenue Venue, string From, string To, string GroupBy, ProofOfPlayReport? Report, BarChart? Chart,
     string CsvUrl, FormState Form);
 
-public sealed record IncidentsPage(LayoutModel Layout, AdminVenue Venue, IReadOnlyList<IncidentView> Incidents);
+public sealed record IncidentsPage(LayoutModel Layout, AdminVenue Venue, IReadOnlyList<IncidentView> Incidents, bool Newest, string? NextCursor);
 
 public sealed record AuditPage(LayoutModel Layout, AdminVenue Venue, IReadOnlyList<AuditEntry> Entries, string? NextCursor,
     IReadOnlyDictionary<string, string> UserNames, string? Refused);

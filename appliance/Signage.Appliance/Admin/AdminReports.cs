@@ -56,11 +56,15 @@ public static partial class AdminEndpoints
     private static LocalDate Today(AdminVenue venue, IClock clock) =>
         clock.GetCurrentInstant().InZone(DateTimeZoneProviders.Tzdb.GetZoneOrNull(venue.Timezone) ?? DateTimeZone.Utc).Date;
 
-    private static async Task<IResult> IncidentsPage(HttpContext http, Database database, IAntiforgery antiforgery)
+    /// <summary>Open first, then newest first, 50 at a time with "older" links (the API's cursor), so all history can be read.</summary>
+    private static async Task<IResult> IncidentsPage(string? cursor, HttpContext http, Database database, IAntiforgery antiforgery)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Incidents", "reports") is not ({ } layout, { } venue)) return ToSignIn("/admin/incidents");
-        return IncidentsPageSlice.Create(new IncidentsPage(layout, venue, Incidents(connection, venue.VenueId, null, openOnly: false, limit: 200)));
+        if (ListPage.Read(cursor, null, out var page, KeyPart.Integer, KeyPart.Text, KeyPart.Text) is not null) return BadCursorPage(layout, "/admin/incidents");
+        var incidents = page.Answer(Incidents(connection, venue.VenueId, null, openOnly: false, limit: page.Fetch, page),
+            i => [i.ResolvedAtUtc is null ? "0" : "1", i.OpenedAtUtc, i.IncidentId]);
+        return IncidentsPageSlice.Create(new IncidentsPage(layout, venue, incidents.Items, page.First, incidents.NextCursor));
     }
 
     private static async Task<IResult> AuditPage(string? cursor, HttpContext http, Database database, IAntiforgery antiforgery)

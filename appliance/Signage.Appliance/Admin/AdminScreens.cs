@@ -54,7 +54,8 @@ public static partial class AdminEndpoints
         return slice;
     }
 
-    private static async Task<IResult> Screen(string deviceId, string? done, HttpContext http, Database database, IAntiforgery antiforgery, ManifestService manifests, IClock clock)
+    private static async Task<IResult> Screen(string deviceId, string? done, string? commands, HttpContext http, Database database, IAntiforgery antiforgery,
+        ManifestService manifests, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Screen", "screens") is not ({ } layout, { } venue)) return ToSignIn($"/admin/screens/{deviceId}");
@@ -63,7 +64,7 @@ public static partial class AdminEndpoints
             "settings" => "Saved. The screen picks the change up within a few seconds.",
             "command" => "Sent. The screen runs it on its next check-in; its result appears below.",
             _ => null,
-        }, StatusCodes.Status200OK);
+        }, StatusCodes.Status200OK, commands);
     }
 
     private static async Task<IResult> SaveScreen(string deviceId, IFormCollection form, HttpContext http, Database database, DeviceDirectory directory,
@@ -121,14 +122,21 @@ public static partial class AdminEndpoints
     }
 
     private static async Task<IResult> ScreenSliceAsync(HttpContext http, SqliteConnection connection, Database database, LayoutModel layout, AdminVenue venue,
-        string deviceId, ManifestService manifests, IClock clock, FormState form, string? done, int status)
+        string deviceId, ManifestService manifests, IClock clock, FormState form, string? done, int status, string? commandsCursor = null)
     {
         var card = LoadCards(connection, venue, manifests, clock).FirstOrDefault(c => c.Device.DeviceId == deviceId);
         if (card is null) return NotFoundPage(layout, "That screen is not paired here (any more).", "/admin/screens", "See all screens");
-        var commands = AdminForms.Outcome(await CommandEndpoints.List(venue.VenueId, deviceId, database, clock, http.RequestAborted)).Value as ItemsResponse<CommandResponse>;
+        // The API's own paging: ?commands=<cursor> shows older commands, 20 at a time.
+        var commandsOutcome = AdminForms.Outcome(await CommandEndpoints.List(venue.VenueId, deviceId, commandsCursor, 20, database, clock, http.RequestAborted));
+        if (!commandsOutcome.Succeeded) return BadCursorPage(layout, $"/admin/screens/{deviceId}");
+        var commands = commandsOutcome.Value as ItemsResponse<CommandResponse>;
         var slice = ScreenPageSlice.Create(new ScreenPage(layout with { Title = card.Device.Name }, venue, card,
             Concurrency.ETag("device", deviceId, DeviceStore.RowVersion(connection, null, deviceId)), Groups(connection, venue.VenueId),
-            Incidents(connection, venue.VenueId, deviceId, openOnly: false, limit: 20), commands?.Items ?? [], Zones, form, done));
+            Incidents(connection, venue.VenueId, deviceId, openOnly: false, limit: 20), commands?.Items ?? [], Zones, form, done)
+        {
+            CommandsCursor = commandsCursor,
+            OlderCommands = commands?.NextCursor,
+        });
         slice.StatusCode = status;
         return slice;
     }
@@ -139,15 +147,27 @@ public static partial class AdminEndpoints
         connection.Query("SELECT group_id, name FROM device_group WHERE venue_id = $venue ORDER BY name COLLATE NOCASE;", null,
             r => (r.GetString(0), r.GetString(1)), ("$venue", venueId));
 
-    /// <summary>Incidents for the pages (open first, newest first), with the screen's name.</summary>
-    internal static List<IncidentView> Incidents(SqliteConnection connection, string venueId, string? deviceId, bool openOnly, int limit) =>
+    /// <summary>Incidents for the pages (open first, newest first), with the screen's name; with a page, those
+    /// after its cursor (the API's key: resolved or not, opened at, id; one more than the page).</summary>
+    internal static List<IncidentView> Incidents(SqliteConnection connection, string venueId, string? deviceId, bool openOnly, int limit, ListPage? page = null) =>
         connection.Query("""
             SELECT i.incident_id, i.device_id, d.name, i.type, i.severity, i.opened_at_utc, i.resolved_at_utc FROM incident i
             LEFT JOIN device d ON d.device_id = i.device_id
             WHERE i.venue_id = $venue AND ($device IS NULL OR i.device_id = $device) AND ($open = 0 OR i.resolved_at_utc IS NULL)
-            ORDER BY i.resolved_at_utc IS NOT NULL, i.opened_at_utc DESC LIMIT $limit;
+              AND ((i.resolved_at_utc IS NOT NULL) > $resolved
+                OR ((i.resolved_at_utc IS NOT NULL) = $resolved AND (i.opened_at_utc, i.incident_id) < ($opened, $id)))
+            ORDER BY i.resolved_at_utc IS NOT NULL, i.opened_at_utc DESC, i.incident_id DESC LIMIT $limit;
             """, null, r => new IncidentView(r.GetString(0), r.GetString(1), r.NullableString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.NullableString(6)),
-            ("$venue", venueId), ("$device", deviceId), ("$open", openOnly ? 1 : 0), ("$limit", limit));
+            ("$venue", venueId), ("$device", deviceId), ("$open", openOnly ? 1 : 0),
+            ("$resolved", page?.Integer(0, 0) ?? 0), ("$opened", page?.Text(1, "~") ?? "~"), ("$id", page?.Text(2, "~") ?? "~"), ("$limit", page?.Fetch ?? limit));
+
+    /// <summary>A page's cursor that no link of ours gave out (edited by hand, or from another list).</summary>
+    internal static IResult BadCursorPage(LayoutModel layout, string back)
+    {
+        var slice = MessagePageSlice.Create(new MessagePage(layout with { Title = "Not found" }, "That page of the list does not exist: start again from the newest.", back, "Back to the newest"));
+        slice.StatusCode = StatusCodes.Status400BadRequest;
+        return slice;
+    }
 
     private static bool On(IFormCollection form, string field) => form[field] == "on";
 

@@ -121,7 +121,7 @@ public static partial class AdminEndpoints
         var caller = Caller.Of(http)!;
         var (details, etag) = VenueEndpoints.Load(connection, null, venue.VenueId)!.Value;
         var users = caller.IsTenantAdmin
-            ? (AdminForms.Outcome(await UserEndpoints.List(caller.TenantId, database, http.RequestAborted)).Value as ItemsResponse<UserResponse>)?.Items ?? []
+            ? (AdminForms.Outcome(await UserEndpoints.List(caller.TenantId, null, ListPage.MaxLimit, database, http.RequestAborted)).Value as ItemsResponse<UserResponse>)?.Items ?? []
             : [];
         var fallbacks = PlaylistStore.List(connection, venue.VenueId).Where(p => p.PublishedVersion is not null).Select(p => (p.PlaylistId, p.Name)).ToList();
         var slice = SettingsPageSlice.Create(new SettingsPage(layout, venue, details, etag, Zones, fallbacks, caller.IsTenantAdmin, caller.UserId, users,

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.Net.Http.Headers;
 using NodaTime;
@@ -14,8 +13,6 @@ namespace Signage.Appliance.Assets;
 /// <summary>The venue media library (spec 27.6): list, read, delete, thumbnails; uploads in <see cref="UploadEndpoints"/>.</summary>
 public static partial class AssetEndpoints
 {
-    public const int DefaultPageSize = 50;
-    public const int MaxPageSize = 200;
     public const int MaxQueryLength = 200;
 
     private static readonly byte[] Placeholder = Encoding.UTF8.GetBytes(Thumbnailer.PlaceholderSvg);
@@ -31,23 +28,20 @@ public static partial class AssetEndpoints
         return app;
     }
 
-    /// <summary>Newest first, cursor-paginated (spec 27.1); the cursor is the last asset id of the page.</summary>
+    /// <summary>Newest first (asset ids are UUIDv7, so id order is upload order), cursor-paginated (spec 27.1).</summary>
     private static async Task<IResult> List(string venueId, string? cursor, int? limit, string? status, string? type, string? q,
         Database database, CancellationToken cancellationToken)
     {
-        if (cursor is not null && !AssetIdPattern().IsMatch(cursor))
-            return ProblemResponses.Problem(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "The cursor is not one this endpoint gave out.");
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text) is { } badPage) return badPage;
         var errors = new Dictionary<string, string[]>();
         if (status is not null && !AssetStatuses.All.Contains(status)) errors["status"] = [$"Filter by one of {string.Join(", ", AssetStatuses.All)}."];
         if (type is not null && !AssetMediaTypes.All.Contains(type)) errors["type"] = [$"Filter by one of {string.Join(", ", AssetMediaTypes.All)}."];
         if (q is { Length: > MaxQueryLength }) errors["q"] = [$"Search for at most {MaxQueryLength} characters."];
         if (errors.Count > 0) return ProblemResponses.Invalid(errors);
 
-        var size = Math.Clamp(limit ?? DefaultPageSize, 1, MaxPageSize);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = AssetStore.List(connection, venueId, new AssetFilter(status, type, q?.Trim()), cursor, size + 1);
-        var next = rows.Count > size ? rows[size - 1].AssetId : null;
-        return TypedResults.Ok(new ItemsResponse<AssetResponse>(rows.Take(size).ToList(), next));
+        var rows = AssetStore.List(connection, venueId, new AssetFilter(status, type, q?.Trim()), page.First ? null : page.Text(0, ""), page.Fetch);
+        return TypedResults.Ok(page.Answer(rows, a => [a.AssetId]));
     }
 
     private static async Task<IResult> Get(string venueId, string assetId, Database database, CancellationToken cancellationToken)
@@ -119,7 +113,4 @@ public static partial class AssetEndpoints
 
     private static IResult InUse(AssetResponse asset) => ProblemResponses.Problem(StatusCodes.Status409Conflict, AssetProblemCodes.AssetInUse,
         $"'{asset.DisplayName}' is in a playlist that screens are playing. Publish the playlist without it first, then delete it.");
-
-    [GeneratedRegex("^ast_[0-9a-f]{32}$")]
-    private static partial Regex AssetIdPattern();
 }

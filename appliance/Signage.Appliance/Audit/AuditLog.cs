@@ -34,14 +34,11 @@ public static class AuditLog
         return app;
     }
 
-    /// <summary>Newest first, cursor-paginated (spec 27.1): the cursor is the last id seen. Includes the
+    /// <summary>Newest first, cursor-paginated (spec 27.1) by id. Includes the
     /// tenant-wide and appliance-wide entries (a failed login with an unknown email has no tenant).</summary>
     internal static async Task<IResult> List(string venueId, string? cursor, int? limit, Database database, Caller caller, CancellationToken cancellationToken)
     {
-        var size = Math.Clamp(limit ?? 50, 1, 200);
-        long before = long.MaxValue;
-        if (cursor is not null && !long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out before))
-            return ProblemResponses.Problem(400, ProblemCodes.BadRequest, "The cursor is not one this endpoint gave out.");
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Integer) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = connection.Query("""
             SELECT audit_id, action, actor_user_id, target_type, target_id, details_json, created_at_utc FROM audit_log
@@ -49,9 +46,8 @@ public static class AuditLog
             ORDER BY audit_id DESC LIMIT $limit;
             """, null,
             r => new AuditEntry(r.GetInt64(0), r.GetString(1), r.NullableString(2), r.NullableString(3), r.NullableString(4), r.GetString(5), r.GetString(6)),
-            ("$venue", venueId), ("$tenant", caller.TenantId), ("$before", before), ("$limit", size + 1));
-        var next = rows.Count > size ? rows[size - 1].AuditId.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new ItemsResponse<AuditEntry>(rows.Take(size).ToList(), next));
+            ("$venue", venueId), ("$tenant", caller.TenantId), ("$before", page.Integer(0, long.MaxValue)), ("$limit", page.Fetch));
+        return TypedResults.Ok(page.Answer(rows, e => [ListPage.Part(e.AuditId)]));
     }
 }
 

@@ -125,17 +125,25 @@ public static class AuthEndpoints
     private static IResult Me(Caller caller) => TypedResults.Ok(new MeResponse(caller.UserId, caller.TenantId, caller.Email, caller.DisplayName,
         [.. caller.TenantRoles], [.. caller.VenueRoles.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => new VenueRoleGrant(v.Key, v.Value))]));
 
-    private static async Task<IResult> MyVenues(Caller caller, Database database, CancellationToken cancellationToken)
+    /// <summary>By name, cursor-paginated (spec 27.1). The caller's roles filter after the cursor, so a
+    /// page is read from all the tenant's venues after it (a handful on one appliance).</summary>
+    private static async Task<IResult> MyVenues(Caller caller, string? cursor, int? limit, Database database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var venues = connection.Query("SELECT venue_id, name, timezone FROM venue WHERE tenant_id = $tenant ORDER BY name, venue_id;", null,
-            r => (Id: r.GetString(0), Name: r.GetString(1), Zone: r.GetString(2)), ("$tenant", caller.TenantId));
+        var venues = connection.Query("""
+            SELECT venue_id, name, timezone FROM venue WHERE tenant_id = $tenant AND ($first = 1 OR (name, venue_id) > ($name, $id))
+            ORDER BY name, venue_id;
+            """, null,
+            r => (Id: r.GetString(0), Name: r.GetString(1), Zone: r.GetString(2)),
+            ("$tenant", caller.TenantId), ("$first", page.First), ("$name", page.Text(0, "")), ("$id", page.Text(1, "")));
         var accessible = venues
             .Select(v => (Venue: v, Rank: caller.RankAt(v.Id)))
             .Where(x => x.Rank > VenueRank.None)
             .Select(x => new VenueAccess(x.Venue.Id, x.Venue.Name, x.Venue.Zone, RoleName(x.Rank)))
+            .Take(page.Fetch)
             .ToList();
-        return TypedResults.Ok(new ItemsResponse<VenueAccess>(accessible, null));
+        return TypedResults.Ok(page.Answer(accessible, v => [v.Name, v.VenueId]));
     }
 
     private static string RoleName(VenueRank rank) => rank switch

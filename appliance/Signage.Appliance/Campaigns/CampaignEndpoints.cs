@@ -25,11 +25,19 @@ public static class CampaignEndpoints
         return app;
     }
 
-    private static async Task<IResult> List(string venueId, Database database, CancellationToken cancellationToken)
+    /// <summary>By brand, then name, then id, cursor-paginated (spec 27.1).</summary>
+    private static async Task<IResult> List(string venueId, string? cursor, int? limit, Database database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(new ItemsResponse<CampaignResponse>(connection.Query(
-            $"{Select} WHERE venue_id = $venue ORDER BY brand_name COLLATE NOCASE, name COLLATE NOCASE;", null, Map, ("$venue", venueId)), null));
+        return TypedResults.Ok(page.Answer(connection.Query($"""
+            {Select} WHERE venue_id = $venue
+              AND ($first = 1 OR brand_name COLLATE NOCASE > $brand
+                OR (brand_name COLLATE NOCASE = $brand AND (name COLLATE NOCASE > $name OR (name COLLATE NOCASE = $name AND campaign_id > $id))))
+            ORDER BY brand_name COLLATE NOCASE, name COLLATE NOCASE, campaign_id LIMIT $limit;
+            """, null, Map,
+            ("$venue", venueId), ("$first", page.First), ("$brand", page.Text(0, "")), ("$name", page.Text(1, "")), ("$id", page.Text(2, "")), ("$limit", page.Fetch)),
+            c => [c.BrandName, c.Name, c.CampaignId]));
     }
 
     private static async Task<IResult> Get(string venueId, string campaignId, Database database, CancellationToken cancellationToken)

@@ -23,10 +23,12 @@ public static class DeviceEndpoints
         return app;
     }
 
-    private static async Task<IResult> List(string venueId, Database database, ManifestService manifests, IClock clock, CancellationToken cancellationToken)
+    /// <summary>By name, cursor-paginated (spec 27.1).</summary>
+    private static async Task<IResult> List(string venueId, string? cursor, int? limit, Database database, ManifestService manifests, IClock clock, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(new ItemsResponse<DeviceResponse>(DeviceStore.List(connection, venueId, clock.GetCurrentInstant(), manifests.CurrentETag), null));
+        return TypedResults.Ok(page.Answer(DeviceStore.List(connection, venueId, clock.GetCurrentInstant(), manifests.CurrentETag, page), d => [d.Name, d.DeviceId]));
     }
 
     private static async Task<IResult> Get(string venueId, string deviceId, HttpContext http, Database database, ManifestService manifests, IClock clock)

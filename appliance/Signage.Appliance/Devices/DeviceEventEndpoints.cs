@@ -21,20 +21,11 @@ public static class DeviceEventEndpoints
         return app;
     }
 
-    /// <summary>The cursor is "sequence.eventId" of the last event given: sequence numbers can repeat after a reinstall, event ids cannot.</summary>
+    /// <summary>The cursor's key is (sequence, eventId) of the last event given: sequence numbers can repeat after a reinstall, event ids cannot.</summary>
     private static async Task<IResult> List(string venueId, string deviceId, string? type, string? cursor, int? limit, Database database, CancellationToken cancellationToken)
     {
-        if (limit is < 1 or > 500) return ProblemResponses.Invalid(new() { ["limit"] = ["limit is between 1 and 500."] });
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Integer, KeyPart.Text) is { } badPage) return badPage;
         if (type is not null && !EventTypes.All.Contains(type)) return ProblemResponses.Invalid(new() { ["type"] = [$"'{type}' is not an event type ({string.Join(", ", EventTypes.All)})."] });
-        // Event ids are lower-case UUIDs, so "~" sorts after every one of them.
-        var (beforeSequence, beforeId) = (long.MaxValue, "~");
-        if (cursor is not null)
-        {
-            if (cursor.Split('.', 2) is not [var s, var id] || !long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out beforeSequence) || !Guid.TryParse(id, out _))
-                return ProblemResponses.Problem(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "The cursor is not one this endpoint gave out.");
-            beforeId = id;
-        }
-        var size = limit ?? 100;
 
         await using var connection = await database.OpenAsync(cancellationToken);
         if (!DeviceStore.Exists(connection, null, venueId, deviceId)) return Authentication.NotFound("screen");
@@ -48,9 +39,9 @@ public static class DeviceEventEndpoints
             """, null,
             r => new DeviceEventResponse(r.GetString(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6) == 1,
                 Payload(r.GetString(7))),
-            ("$device", deviceId), ("$type", type), ("$sequence", beforeSequence), ("$id", beforeId), ("$limit", size + 1));
-        var next = rows.Count > size ? string.Create(CultureInfo.InvariantCulture, $"{rows[size - 1].Sequence}.{rows[size - 1].EventId}") : null;
-        return TypedResults.Ok(new ItemsResponse<DeviceEventResponse>([.. rows.Take(size)], next));
+            // Event ids are lower-case UUIDs, so "~" sorts after every one of them.
+            ("$device", deviceId), ("$type", type), ("$sequence", page.Integer(0, long.MaxValue)), ("$id", page.Text(1, "~")), ("$limit", page.Fetch));
+        return TypedResults.Ok(page.Answer(rows, e => [ListPage.Part(e.Sequence), e.EventId]));
     }
 
     /// <summary>One side's page before the cursor, newest first.</summary>

@@ -27,8 +27,14 @@ public static class DeviceStore
         connection.Query($"{Select} WHERE d.device_id = $device AND d.venue_id = $venue;", null, r => Map(r, now, currentETag),
             ("$device", deviceId), ("$venue", venueId)).FirstOrDefault();
 
-    public static List<DeviceResponse> List(SqliteConnection connection, string venueId, Instant now, Func<string, string?>? currentETag = null) =>
-        connection.Query($"{Select} WHERE d.venue_id = $venue ORDER BY d.name COLLATE NOCASE, d.device_id;", null, r => Map(r, now, currentETag), ("$venue", venueId));
+    /// <summary>By name, then id; with a page, the rows after its cursor (one more than the page, see <see cref="ListPage"/>), else all.</summary>
+    public static List<DeviceResponse> List(SqliteConnection connection, string venueId, Instant now, Func<string, string?>? currentETag = null, ListPage? page = null) =>
+        connection.Query($"""
+            {Select} WHERE d.venue_id = $venue
+              AND ($first = 1 OR d.name COLLATE NOCASE > $name OR (d.name COLLATE NOCASE = $name AND d.device_id > $id))
+            ORDER BY d.name COLLATE NOCASE, d.device_id LIMIT $limit;
+            """, null, r => Map(r, now, currentETag),
+            ("$venue", venueId), ("$first", page?.First ?? true), ("$name", page?.Text(0, "")), ("$id", page?.Text(1, "")), ("$limit", page?.Fetch ?? -1));
 
     public static long RowVersion(SqliteConnection connection, SqliteTransaction? transaction, string deviceId) =>
         connection.Scalar<long>("SELECT row_version FROM device WHERE device_id = $device;", transaction, ("$device", deviceId));

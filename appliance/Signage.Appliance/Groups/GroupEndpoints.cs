@@ -21,11 +21,17 @@ public static class GroupEndpoints
         return app;
     }
 
-    private static async Task<IResult> List(string venueId, Database database, CancellationToken cancellationToken)
+    /// <summary>By name (unique in a venue, ignoring case), cursor-paginated (spec 27.1).</summary>
+    private static async Task<IResult> List(string venueId, string? cursor, int? limit, Database database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(new ItemsResponse<GroupResponse>(connection.Query(
-            "SELECT group_id, name, updated_at_utc FROM device_group WHERE venue_id = $venue ORDER BY name COLLATE NOCASE;", null, Map, ("$venue", venueId)), null));
+        return TypedResults.Ok(page.Answer(connection.Query("""
+            SELECT group_id, name, updated_at_utc FROM device_group WHERE venue_id = $venue
+              AND ($first = 1 OR name COLLATE NOCASE > $name OR (name COLLATE NOCASE = $name AND group_id > $id))
+            ORDER BY name COLLATE NOCASE, group_id LIMIT $limit;
+            """, null, Map, ("$venue", venueId), ("$first", page.First), ("$name", page.Text(0, "")), ("$id", page.Text(1, "")), ("$limit", page.Fetch)),
+            g => [g.Name, g.GroupId]));
     }
 
     private static async Task<IResult> Get(string venueId, string groupId, Database database, CancellationToken cancellationToken)

@@ -94,25 +94,30 @@ public static class CommandEndpoints
         return TypedResults.Created($"/v1/venues/{venueId}/devices/{deviceId}/commands", Load(connection, null, deviceId).First(c => c.CommandId == commandId));
     }
 
-    internal static async Task<IResult> List(string venueId, string deviceId, Database database, IClock clock, CancellationToken cancellationToken)
+    /// <summary>A screen's commands, newest first, cursor-paginated (spec 27.1), so its whole history can be read.</summary>
+    internal static async Task<IResult> List(string venueId, string deviceId, string? cursor, int? limit, Database database, IClock clock, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
         using var transaction = connection.BeginTransaction();
         if (!Devices.DeviceStore.Exists(connection, transaction, venueId, deviceId)) return Authentication.NotFound("screen");
         Expire(connection, transaction, Sql.Utc(clock.GetCurrentInstant()));
-        var commands = Load(connection, transaction, deviceId);
+        var commands = Load(connection, transaction, deviceId, page);
         transaction.Commit();
-        return TypedResults.Ok(new ItemsResponse<CommandResponse>(commands, null));
+        return TypedResults.Ok(page.Answer(commands, c => [c.IssuedAtUtc, c.CommandId]));
     }
 
-    private static List<CommandResponse> Load(SqliteConnection connection, SqliteTransaction? transaction, string deviceId) =>
+    /// <summary>Newest first; with a page, the commands before its cursor (one more than the page), else the newest 50.</summary>
+    private static List<CommandResponse> Load(SqliteConnection connection, SqliteTransaction? transaction, string deviceId, ListPage? page = null) =>
         connection.Query("""
             SELECT command_id, device_id, command_type, status, issued_at_utc, expires_at_utc, delivered_at_utc, completed_at_utc, result_message
-            FROM device_command WHERE device_id = $device ORDER BY issued_at_utc DESC LIMIT 50;
+            FROM device_command WHERE device_id = $device AND (issued_at_utc, command_id) < ($issued, $id)
+            ORDER BY issued_at_utc DESC, command_id DESC LIMIT $limit;
             """, transaction,
             r => new CommandResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
                 r.NullableString(6), r.NullableString(7), r.NullableString(8)),
-            ("$device", deviceId));
+            // "~" sorts after every UTC timestamp and id.
+            ("$device", deviceId), ("$issued", page?.Text(0, "~") ?? "~"), ("$id", page?.Text(1, "~") ?? "~"), ("$limit", page?.Fetch ?? ListPage.DefaultLimit));
 
     private static void Expire(SqliteConnection connection, SqliteTransaction transaction, string now) =>
         connection.Execute("UPDATE device_command SET status = 'EXPIRED' WHERE status = 'PENDING' AND expires_at_utc <= $now;", transaction, ("$now", now));

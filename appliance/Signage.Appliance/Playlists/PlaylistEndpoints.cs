@@ -37,10 +37,12 @@ public static class PlaylistEndpoints
         return app;
     }
 
-    private static async Task<IResult> List(string venueId, Database database, CancellationToken cancellationToken)
+    /// <summary>By name, cursor-paginated (spec 27.1).</summary>
+    private static async Task<IResult> List(string venueId, string? cursor, int? limit, Database database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(new ItemsResponse<PlaylistSummary>(PlaylistStore.List(connection, venueId), null));
+        return TypedResults.Ok(page.Answer(PlaylistStore.List(connection, venueId, page), p => [p.Name, p.PlaylistId]));
     }
 
     internal static async Task<IResult> Create(string venueId, CreatePlaylistRequest request, HttpContext http, Database database, IClock clock)
@@ -143,11 +145,13 @@ public static class PlaylistEndpoints
         return Draft(http, connection, venueId, playlistId);
     }
 
-    private static async Task<IResult> Versions(string venueId, string playlistId, Database database, CancellationToken cancellationToken)
+    /// <summary>Published versions, newest first, cursor-paginated (spec 27.1) by version.</summary>
+    private static async Task<IResult> Versions(string venueId, string playlistId, string? cursor, int? limit, Database database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Integer) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
         if (PlaylistStore.LoadHeader(connection, null, venueId, playlistId) is null) return Authentication.NotFound("playlist");
-        return TypedResults.Ok(new ItemsResponse<PlaylistVersionResponse>(PlaylistStore.LoadVersions(connection, null, playlistId), null));
+        return TypedResults.Ok(page.Answer(PlaylistStore.LoadVersions(connection, null, playlistId, page: page), v => [ListPage.Part(v.Version)]));
     }
 
     /// <summary>Refused while the schedule (draft or published) or the venue's fallback names the playlist.</summary>

@@ -19,14 +19,17 @@ internal static class PlaylistStore
     public sealed record AssetFacts(string Status, string? MediaType, string? Sha256, long? DurationMs);
 
     /// <summary>The venue's playlists by name (the JSON list and the admin page).</summary>
-    public static List<PlaylistSummary> List(SqliteConnection connection, string venueId) =>
+    /// <summary>By name, then id; with a page, the rows after its cursor (one more than the page, see <see cref="ListPage"/>), else all.</summary>
+    public static List<PlaylistSummary> List(SqliteConnection connection, string venueId, ListPage? page = null) =>
         connection.Query("""
             SELECT p.playlist_id, p.name, p.campaign_id, p.draft_version, p.published_version,
                    (SELECT COUNT(*) FROM playlist_item i WHERE i.playlist_id = p.playlist_id), p.updated_at_utc
-            FROM playlist p WHERE p.venue_id = $venue ORDER BY p.name COLLATE NOCASE, p.playlist_id;
+            FROM playlist p WHERE p.venue_id = $venue
+              AND ($first = 1 OR p.name COLLATE NOCASE > $name OR (p.name COLLATE NOCASE = $name AND p.playlist_id > $id))
+            ORDER BY p.name COLLATE NOCASE, p.playlist_id LIMIT $limit;
             """, null,
             r => new PlaylistSummary(r.GetString(0), r.GetString(1), r.NullableString(2), r.GetInt64(3), r.IsDBNull(4) ? null : r.GetInt64(4), r.GetInt32(5), r.GetString(6)),
-            ("$venue", venueId));
+            ("$venue", venueId), ("$first", page?.First ?? true), ("$name", page?.Text(0, "")), ("$id", page?.Text(1, "")), ("$limit", page?.Fetch ?? -1));
 
     public static Header? LoadHeader(SqliteConnection connection, SqliteTransaction? transaction, string venueId, string playlistId) =>
         connection.QuerySingle("""
@@ -76,15 +79,18 @@ internal static class PlaylistStore
     public static long NextVersion(SqliteConnection connection, SqliteTransaction transaction, string playlistId) =>
         connection.Scalar<long>("SELECT COALESCE(MAX(version), 0) + 1 FROM playlist_published WHERE playlist_id = $playlist;", transaction, ("$playlist", playlistId));
 
-    public static List<PlaylistVersionResponse> LoadVersions(SqliteConnection connection, SqliteTransaction? transaction, string playlistId, long? onlyVersion = null)
+    /// <summary>Newest first; with a page, the versions before its cursor (one more than the page, see <see cref="ListPage"/>).</summary>
+    public static List<PlaylistVersionResponse> LoadVersions(SqliteConnection connection, SqliteTransaction? transaction, string playlistId, long? onlyVersion = null,
+        ListPage? page = null)
     {
         var versions = connection.Query("""
             SELECT version, name, campaign_id, published_at_utc, published_by_user_id, rolled_back_from_version
-            FROM playlist_published WHERE playlist_id = $playlist AND ($only IS NULL OR version = $only) ORDER BY version DESC;
+            FROM playlist_published WHERE playlist_id = $playlist AND ($only IS NULL OR version = $only) AND version < $before
+            ORDER BY version DESC LIMIT $limit;
             """, transaction,
             r => (Version: r.GetInt64(0), Name: r.GetString(1), Campaign: r.NullableString(2), At: r.GetString(3), By: r.NullableString(4),
                 From: r.IsDBNull(5) ? (long?)null : r.GetInt64(5)),
-            ("$playlist", playlistId), ("$only", onlyVersion));
+            ("$playlist", playlistId), ("$only", onlyVersion), ("$before", page?.Integer(0, long.MaxValue) ?? long.MaxValue), ("$limit", page?.Fetch ?? -1));
         return versions.Select(v => new PlaylistVersionResponse(v.Version, v.Name, v.Campaign, v.At, v.By, v.From, [.. connection.Query("""
             SELECT asset_id, sha256, media_type, duration_ms FROM playlist_published_item
             WHERE playlist_id = $playlist AND version = $version ORDER BY position;

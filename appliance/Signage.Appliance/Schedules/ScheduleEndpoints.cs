@@ -111,33 +111,32 @@ public static class ScheduleEndpoints
         return Current(http, connection, venueId, clock);
     }
 
-    private static async Task<IResult> Versions(string venueId, Database database, CancellationToken cancellationToken)
+    /// <summary>Published versions, newest first, cursor-paginated (spec 27.1) by version.</summary>
+    private static async Task<IResult> Versions(string venueId, string? cursor, int? limit, Database database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Integer) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
         var versions = connection.Query("""
             SELECT version, published_at_utc, published_by_user_id, rolled_back_from_version FROM schedule_published
-            WHERE venue_id = $venue ORDER BY version DESC;
+            WHERE venue_id = $venue AND version < $before ORDER BY version DESC LIMIT $limit;
             """, null, r => (Version: r.GetInt64(0), At: r.GetString(1), By: r.NullableString(2), From: r.IsDBNull(3) ? (long?)null : r.GetInt64(3)),
-            ("$venue", venueId));
-        return TypedResults.Ok(new ItemsResponse<ScheduleVersionResponse>(versions.Select(v =>
-            new ScheduleVersionResponse(v.Version, v.At, v.By, v.From, [.. ScheduleStore.PublishedSlots(connection, null, venueId, v.Version)])).ToList(), null));
+            ("$venue", venueId), ("$before", page.Integer(0, long.MaxValue)), ("$limit", page.Fetch));
+        return TypedResults.Ok(page.Answer(versions.Select(v =>
+            new ScheduleVersionResponse(v.Version, v.At, v.By, v.From, [.. ScheduleStore.PublishedSlots(connection, null, venueId, v.Version)])).ToList(),
+            v => [ListPage.Part(v.Version)]));
     }
 
     /// <summary>Every publish and rollback in the venue, newest first, cursor-paginated.</summary>
     private static async Task<IResult> Publishes(string venueId, string? cursor, int? limit, Database database, CancellationToken cancellationToken)
     {
-        var size = Math.Clamp(limit ?? 50, 1, 200);
-        var before = long.MaxValue;
-        if (cursor is not null && !long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out before))
-            return ProblemResponses.Problem(400, ProblemCodes.BadRequest, "The cursor is not one this endpoint gave out.");
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Integer) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = connection.Query("""
             SELECT publish_id, kind, target_id, version, action, actor_user_id, created_at_utc FROM publish_event
             WHERE venue_id = $venue AND publish_id < $before ORDER BY publish_id DESC LIMIT $limit;
             """, null, r => new PublishEventResponse(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetString(4), r.NullableString(5), r.GetString(6)),
-            ("$venue", venueId), ("$before", before), ("$limit", size + 1));
-        var next = rows.Count > size ? rows[size - 1].PublishId.ToString(CultureInfo.InvariantCulture) : null;
-        return TypedResults.Ok(new ItemsResponse<PublishEventResponse>(rows.Take(size).ToList(), next));
+            ("$venue", venueId), ("$before", page.Integer(0, long.MaxValue)), ("$limit", page.Fetch));
+        return TypedResults.Ok(page.Answer(rows, p => [ListPage.Part(p.PublishId)]));
     }
 
     /// <summary>Runs a draft edit: If-Match on the set, the edit, then a new ETag — one transaction.</summary>

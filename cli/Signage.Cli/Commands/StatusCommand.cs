@@ -22,10 +22,10 @@ public static class StatusCommand
             using var client = await appliance.ConnectAsync(parse, cancellationToken);
             var health = client.Health!;
             var venues = new List<VenueStatus>();
-            foreach (var venue in (await client.GetAsync("/v1/me/venues", ContractsJsonContext.Default.ItemsResponseVenueAccess, cancellationToken)).Items)
+            foreach (var venue in await client.GetAllAsync("/v1/me/venues", ContractsJsonContext.Default.ItemsResponseVenueAccess, cancellationToken))
             {
-                var screens = (await client.GetAsync($"/v1/venues/{venue.VenueId}/devices", ContractsJsonContext.Default.ItemsResponseDeviceResponse, cancellationToken)).Items;
-                var incidents = (await client.GetAsync($"/v1/venues/{venue.VenueId}/incidents?status=open", ContractsJsonContext.Default.ItemsResponseIncidentResponse, cancellationToken)).Items;
+                var screens = await client.GetAllAsync($"/v1/venues/{venue.VenueId}/devices", ContractsJsonContext.Default.ItemsResponseDeviceResponse, cancellationToken);
+                var incidents = await client.GetAllAsync($"/v1/venues/{venue.VenueId}/incidents?status=open", ContractsJsonContext.Default.ItemsResponseIncidentResponse, cancellationToken);
                 venues.Add(new VenueStatus(venue.VenueId, venue.Name, venue.Timezone, screens.Count, screens.Count(s => s.Status == "ONLINE"),
                     [.. screens], [.. incidents.Where(i => i.ResolvedAtUtc is null)]));
             }

@@ -112,7 +112,8 @@ public sealed class EventLogTests : ApplianceApiTests
     }
 
     [Theory]
-    [InlineData("limit=0", HttpStatusCode.UnprocessableEntity)]
+    [InlineData("limit=0", HttpStatusCode.BadRequest)]
+    [InlineData("limit=201", HttpStatusCode.BadRequest)]
     [InlineData("type=NOPE", HttpStatusCode.UnprocessableEntity)]
     [InlineData("cursor=garbage", HttpStatusCode.BadRequest)]
     [InlineData("cursor=12.not-an-event-id", HttpStatusCode.BadRequest)]
