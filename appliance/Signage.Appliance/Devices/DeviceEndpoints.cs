@@ -23,22 +23,22 @@ public static class DeviceEndpoints
         return app;
     }
 
-    private static async Task<IResult> List(string venueId, Database database, ManifestService manifests, IClock clock, CancellationToken cancellationToken)
+    private static async Task<IResult> List(string venueId, Database database, ManifestService manifests, ScreenPresence presence, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(new ItemsResponse<DeviceResponse>(DeviceStore.List(connection, venueId, clock.GetCurrentInstant(), manifests.CurrentETag), null));
+        return TypedResults.Ok(new ItemsResponse<DeviceResponse>(DeviceStore.List(connection, venueId, presence, manifests.CurrentETag), null));
     }
 
-    private static async Task<IResult> Get(string venueId, string deviceId, HttpContext http, Database database, ManifestService manifests, IClock clock)
+    private static async Task<IResult> Get(string venueId, string deviceId, HttpContext http, Database database, ManifestService manifests, ScreenPresence presence)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
-        if (DeviceStore.Load(connection, venueId, deviceId, clock.GetCurrentInstant(), manifests.CurrentETag) is not { } device) return Authentication.NotFound("screen");
+        if (DeviceStore.Load(connection, venueId, deviceId, presence, manifests.CurrentETag) is not { } device) return Authentication.NotFound("screen");
         Concurrency.SetETag(http, Concurrency.ETag("device", deviceId, DeviceStore.RowVersion(connection, null, deviceId)));
         return TypedResults.Ok(device);
     }
 
     internal static async Task<IResult> Update(string venueId, string deviceId, UpdateDeviceRequest request, HttpContext http, Database database,
-        DeviceDirectory directory, ManifestService manifests, Caller caller, IClock clock)
+        DeviceDirectory directory, ManifestService manifests, Caller caller, ScreenPresence presence, IClock clock)
     {
         var now = clock.GetCurrentInstant();
         await using var connection = await database.OpenAsync(http.RequestAborted);
@@ -75,7 +75,7 @@ public static class DeviceEndpoints
         transaction.Commit();
         directory.Refresh(connection, deviceId);
         Concurrency.SetETag(http, Concurrency.ETag("device", deviceId, DeviceStore.RowVersion(connection, null, deviceId)));
-        return TypedResults.Ok(DeviceStore.Load(connection, venueId, deviceId, now, manifests.CurrentETag));
+        return TypedResults.Ok(DeviceStore.Load(connection, venueId, deviceId, presence, manifests.CurrentETag));
     }
 
     /// <summary>Removes the screen; its token stops working at once (the directory forgets it).</summary>
