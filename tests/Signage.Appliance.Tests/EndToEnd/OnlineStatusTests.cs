@@ -49,7 +49,8 @@ public sealed class OnlineStatusTests : ApplianceApiTests
     [Fact]
     public async Task A_paired_screen_that_never_sent_a_heartbeat_is_OFFLINE_and_gets_OFFLINE_DURING_HOURS_in_opening_hours()
     {
-        await SetOpeningHoursAsync([.. Enumerable.Range(1, 7).Select(day => new OpeningHours(day, 0, 1440))]);
+        // Open round the clock: each day opens at midnight and closes at the next (a close at or before the open runs past midnight).
+        await SetOpeningHoursAsync([.. Enumerable.Range(1, 7).Select(day => new OpeningHours(day, 0, 0))]);
         var (deviceId, _) = await Api.PairScreenAsync("Garden TV");
         var device = await DeviceAsync(deviceId);
         Assert.Equal(("OFFLINE", (string?)null), (device.Status, device.LastSeenAtUtc));
