@@ -146,7 +146,7 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
-    public async Task After_a_restart_the_same_item_at_the_same_index_and_loop_is_reported_as_a_new_showing()
+    public async Task After_a_restart_the_same_item_at_the_same_index_is_reported_as_a_new_showing_by_when_it_went_on()
     {
         // PLAYBACK_STUCK tells showings apart by this (issue 16): a restart starts the playlist again at
         // item 0, loop 0, so without the time the item went on a new showing looked like the old one.
@@ -164,7 +164,7 @@ public sealed class CoordinatorTests
             await h.Clock.UntilAsync(() => h.Appliance.Heartbeats.Any(b => b.Playback?.CurrentAssetId == "a"), limit: TimeSpan.FromMinutes(5));
             await StopAsync(stop, run);
             player.Dispose();
-            var showing = h.Appliance.Heartbeats.Last(b => b.Playback?.CurrentAssetId == "a").Playback!;
+            var showing = h.Appliance.Heartbeats.First(b => b.Playback?.CurrentAssetId == "a").Playback!;
             h.Appliance.Heartbeats.Clear();
             return showing;
         }
@@ -173,7 +173,8 @@ public sealed class CoordinatorTests
         h.Clock.Advance(TimeSpan.FromSeconds(5));
         var after = await RunUntilShowingAsync();
 
-        Assert.Equal((before.PlaylistId, before.CurrentItemIndex, before.LoopCount), (after.PlaylistId, after.CurrentItemIndex, after.LoopCount));
+        // A one-item playlist: every showing is item 0 of "pl"; only the start tells them apart.
+        Assert.Equal((before.PlaylistId, before.CurrentItemIndex), (after.PlaylistId, after.CurrentItemIndex));
         Assert.NotNull(before.CurrentItemStartedAtUtc);
         Assert.NotNull(after.CurrentItemStartedAtUtc);
         Assert.True(string.CompareOrdinal(after.CurrentItemStartedAtUtc, before.CurrentItemStartedAtUtc) > 0,
