@@ -83,6 +83,7 @@ try
     builder.Services.AddAssets(settings.DataDirectory, Environment.GetEnvironmentVariable);
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton<DeviceDirectory>();
+    builder.Services.AddSingleton<ScreenPresence>();
     builder.Services.AddSingleton<ManifestService>();
     builder.Services.AddSingleton<ManifestEpochs>();
     builder.Services.AddHostedService(services => services.GetRequiredService<ManifestEpochs>());

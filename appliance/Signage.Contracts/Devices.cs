@@ -5,7 +5,8 @@ namespace Signage.Contracts;
 // Screens as venue staff manage them (spec 26.4, 27.6). Optional request fields have defaults.
 
 /// <summary>A screen: identity, settings, and what it last reported.
-/// <see cref="Status"/> is ONLINE, OFFLINE or NEVER_SEEN; <see cref="ContentState"/> compares what the
+/// <see cref="Status"/> is ONLINE or OFFLINE (Monitoring:OfflineAfterSeconds decides; a screen that never sent a heartbeat
+/// is OFFLINE with no <see cref="LastSeenAtUtc"/>); <see cref="ContentState"/> compares what the
 /// screen says it has applied with what it would get now: UP_TO_DATE, UPDATING or UNKNOWN.</summary>
 public sealed record DeviceResponse(string DeviceId, string Name, string? GroupId, string HardwareId, string? Manufacturer, string? Model,
     string? OsVersion, string? AppVersion, DeviceSettings Settings, string Status, string? LastSeenAtUtc, string? State,

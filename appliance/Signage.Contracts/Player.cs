@@ -113,7 +113,12 @@ public sealed record ManifestResponse(string ManifestEtag, string ValidToUtc, in
 
 // ---- heartbeat (spec 27.8.2) ----
 
-public sealed record PlaybackState(string? PlaylistId = null, long? PublishedVersion = null, string? CurrentAssetId = null, int? CurrentItemIndex = null, int? LoopCount = null);
+/// <summary><see cref="CurrentItemStartedAtUtc"/> is our addition to spec 27.8.2: when the item on screen went on
+/// (device clock). It tells one showing from the next of the same item at the same index and loop — after a
+/// player restart or a re-applied manifest both start again at 0 — so PLAYBACK_STUCK never mistakes a new
+/// showing for an old one.</summary>
+public sealed record PlaybackState(string? PlaylistId = null, long? PublishedVersion = null, string? CurrentAssetId = null, int? CurrentItemIndex = null, int? LoopCount = null,
+    string? CurrentItemStartedAtUtc = null);
 
 public sealed record CacheState(long TotalBytes, long UsedBytes, int AssetCount, int PendingDownloads);
 

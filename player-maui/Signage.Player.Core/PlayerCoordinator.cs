@@ -59,6 +59,10 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
     private volatile bool _tokenInvalid;
     private volatile bool _restartRequested;
     private volatile Pick? _onScreen;
+
+    /// <summary>When <see cref="_onScreen"/> went on screen (UTC ticks), so a heartbeat names this very showing:
+    /// after a restart or a re-applied manifest the same item at the same index is a new showing (issue 16).</summary>
+    private long _onScreenSinceTicks;
     private volatile PairingScreen? _pairingScreen;
     private ContentSource? _lastSource;
     private DateTimeOffset _diagnosticsUntil = DateTimeOffset.MinValue;
@@ -271,6 +275,7 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
         _lastSource = pick.Source;
         _machine.Fire(_machine.State == PlayerState.ErrorScreen ? PlayerTrigger.ContentRestored : PlayerTrigger.PlayableFound);
         _rotation.Played(pick.RotationKey, pick.Item.ItemIndex, pick.ItemCount);
+        Interlocked.Exchange(ref _onScreenSinceTicks, _clock.GetUtcNow().UtcTicks);
         _onScreen = pick;
         PublishStatus();
         await _itemPlayer.PlayAsync(pick, NextScheduleChange(pick, now), cancellationToken).ConfigureAwait(false);
@@ -476,7 +481,8 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
         var now = _clock.GetUtcNow();
         return new HeartbeatRequest(_options.AppVersion, PlayerStateNames.Heartbeat(_machine.State), UtcText.Format(now), _manifests.Current?.Etag,
             new PlaybackState(pick?.Item.PlaylistId, pick is null ? null : pick.Manifest.Playlist(pick.Item.PlaylistId)?.PublishedVersion,
-                pick?.Item.AssetId, pick?.Item.ItemIndex, _rotation.LoopCount),
+                pick?.Item.AssetId, pick?.Item.ItemIndex, _rotation.LoopCount,
+                pick is null ? null : UtcText.Format(new DateTimeOffset(Interlocked.Read(ref _onScreenSinceTicks), TimeSpan.Zero))),
             new CacheState(_cache.BudgetBytes, _cache.UsedBytes, _cache.Count, _downloads.Pending),
             new NetworkState(_connectivity.IsOnline, _options.NetworkType, _sync.LastSyncUtc is { } sync ? UtcText.Format(sync) : null),
             _events.Counters.Snapshot());

@@ -146,6 +146,42 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
+    public async Task After_a_restart_the_same_item_at_the_same_index_is_reported_as_a_new_showing_by_when_it_went_on()
+    {
+        // PLAYBACK_STUCK tells showings apart by this (issue 16): a restart starts the playlist again at
+        // item 0, loop 0, so without the time the item went on a new showing looked like the old one.
+        using var h = new CoreHarness();
+        var a = TestAsset.Image("a");
+        Current(h, TestManifests.Single("e:1", TestManifests.Playlist("pl", a)));
+        h.Cached(a);
+        h.Appliance.Manifest = TestManifests.Single("e:1", TestManifests.Playlist("pl", a));
+
+        async Task<PlaybackState> RunUntilShowingAsync()
+        {
+            var (player, screen) = Player(h);
+            using var stop = new CancellationTokenSource();
+            var run = player.RunAsync(stop.Token);
+            await h.Clock.UntilAsync(() => h.Appliance.Heartbeats.Any(b => b.Playback?.CurrentAssetId == "a"), limit: TimeSpan.FromMinutes(5));
+            await StopAsync(stop, run);
+            player.Dispose();
+            var showing = h.Appliance.Heartbeats.First(b => b.Playback?.CurrentAssetId == "a").Playback!;
+            h.Appliance.Heartbeats.Clear();
+            return showing;
+        }
+
+        var before = await RunUntilShowingAsync();
+        h.Clock.Advance(TimeSpan.FromSeconds(5));
+        var after = await RunUntilShowingAsync();
+
+        // A one-item playlist: every showing is item 0 of "pl"; only the start tells them apart.
+        Assert.Equal((before.PlaylistId, before.CurrentItemIndex), (after.PlaylistId, after.CurrentItemIndex));
+        Assert.NotNull(before.CurrentItemStartedAtUtc);
+        Assert.NotNull(after.CurrentItemStartedAtUtc);
+        Assert.True(string.CompareOrdinal(after.CurrentItemStartedAtUtc, before.CurrentItemStartedAtUtc) > 0,
+            $"{after.CurrentItemStartedAtUtc} is not after {before.CurrentItemStartedAtUtc}");
+    }
+
+    [Fact]
     public async Task Repeated_401s_clear_the_token_and_show_the_pairing_screen()
     {
         using var h = new CoreHarness();

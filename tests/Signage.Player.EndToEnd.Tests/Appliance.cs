@@ -17,11 +17,15 @@ public sealed class Appliance : IAsyncDisposable
 {
     private static readonly TimeSpan PollLimit = TimeSpan.FromSeconds(20);
 
-    private Appliance(string dataDirectory, int port)
+    private Appliance(string dataDirectory, int port, IDictionary<string, string>? settings)
     {
         DataDirectory = dataDirectory;
         Port = port;
+        _settings = settings;
     }
+
+    /// <summary>Settings a test class adds to the environment (e.g. short Monitoring thresholds).</summary>
+    private readonly IDictionary<string, string>? _settings;
 
     public string DataDirectory { get; }
 
@@ -39,9 +43,9 @@ public sealed class Appliance : IAsyncDisposable
 
     private HttpClient Client => Process?.Client ?? throw new InvalidOperationException("The appliance is stopped.");
 
-    public static async Task<Appliance> StartAsync(string dataDirectory)
+    public static async Task<Appliance> StartAsync(string dataDirectory, IDictionary<string, string>? settings = null)
     {
-        var appliance = new Appliance(dataDirectory, FreePort());
+        var appliance = new Appliance(dataDirectory, FreePort(), settings);
         await appliance.StartProcessAsync();
         return appliance;
     }
@@ -78,6 +82,7 @@ public sealed class Appliance : IAsyncDisposable
             ["SIGNAGE_VENUE_TIMEZONE"] = "Europe/London",
             ["RateLimits__Enabled"] = "false",
         };
+        foreach (var (key, value) in _settings ?? new Dictionary<string, string>()) environment[key] = value;
         Process = await ApplianceProcess.StartAsync(["--urls", $"http://127.0.0.1:{Port}", "--data-dir", DataDirectory], environment);
         AdminToken = (await LoginAsync(Client, AdminEmail, AdminPassword)).AccessToken;
         var venues = await SendAsync(HttpMethod.Get, "/v1/me/venues");

@@ -21,7 +21,10 @@ public abstract class PlayerTestBase(ITestOutputHelper output) : IAsyncLifetime
 
     protected ITestOutputHelper Log { get; } = output;
 
-    public async Task InitializeAsync() => Appliance = await Appliance.StartAsync(Temp.Combine("appliance"));
+    /// <summary>Extra appliance settings for a test class.</summary>
+    protected virtual IDictionary<string, string>? ApplianceSettings => null;
+
+    public async Task InitializeAsync() => Appliance = await Appliance.StartAsync(Temp.Combine("appliance"), ApplianceSettings);
 
     public async Task DisposeAsync()
     {

@@ -48,12 +48,12 @@ public static partial class AdminEndpoints
         return app;
     }
 
-    private static async Task<IResult> Home(HttpContext http, Database database, IAntiforgery antiforgery, ManifestService manifests, IClock clock)
+    private static async Task<IResult> Home(HttpContext http, Database database, IAntiforgery antiforgery, ManifestService manifests, ScreenPresence presence, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (NoUserYet(connection)) return SetupSlice(http, antiforgery, null, "", "My venue", "Europe/London", FormState.Empty);
         if (Page(http, connection, antiforgery, "Dashboard", "dashboard") is not ({ } layout, { } venue)) return ToSignIn();
-        return Dashboard.Create(new DashboardPage(layout, venue, LoadCards(connection, venue, manifests, clock),
+        return Dashboard.Create(new DashboardPage(layout, venue, LoadCards(connection, venue, manifests, presence),
             await PlaysChartAsync(venue, database, clock, http.RequestAborted), HubConnection(connection)));
     }
 
@@ -116,12 +116,12 @@ public static partial class AdminEndpoints
     }
 
     /// <summary>The dashboard's cards alone: the page fetches this every 10 seconds.</summary>
-    private static async Task<IResult> Cards(HttpContext http, Database database, ManifestService manifests, IClock clock)
+    private static async Task<IResult> Cards(HttpContext http, Database database, ManifestService manifests, ScreenPresence presence)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Caller.Of(http) is not { } caller || VenueOf(connection, caller) is not { } venue) return TypedResults.Unauthorized();
         http.Response.Headers.CacheControl = "no-store";
-        return _Cards.Create(LoadCards(connection, venue, manifests, clock));
+        return _Cards.Create(LoadCards(connection, venue, manifests, presence));
     }
 
     /// <summary>The TV's QR code points here with ?code=; the form pre-fills it.</summary>
@@ -183,12 +183,12 @@ public static partial class AdminEndpoints
             .Select(v => new AdminVenue(v.Id, v.Name, v.Zone, caller.RankAt(v.Id)))
             .FirstOrDefault(v => v.Rank > VenueRank.None);
 
-    internal static List<ScreenCard> LoadCards(SqliteConnection connection, AdminVenue venue, ManifestService manifests, IClock clock)
+    internal static List<ScreenCard> LoadCards(SqliteConnection connection, AdminVenue venue, ManifestService manifests, ScreenPresence presence)
     {
-        var now = clock.GetCurrentInstant();
+        var now = presence.Now;
         var incidents = connection.Query("SELECT device_id, COUNT(*) FROM incident WHERE venue_id = $venue AND resolved_at_utc IS NULL GROUP BY device_id;", null,
             r => (Device: r.GetString(0), Count: r.GetInt32(1)), ("$venue", venue.VenueId)).ToDictionary(x => x.Device, x => x.Count);
-        return DeviceStore.List(connection, venue.VenueId, now, manifests.CurrentETag)
+        return DeviceStore.List(connection, venue.VenueId, presence, manifests.CurrentETag)
             .Select(d => (Device: d, Seen: AdminText.Ago(now, Sql.ParseUtcOrNull(d.LastSeenAtUtc)),
                 Asset: d.CurrentAssetId is { } assetId ? AssetStore.Load(connection, null, venue.VenueId, assetId) : null))
             .Select(x => new ScreenCard(x.Device, x.Asset?.DisplayName, x.Asset is null ? null : AssetStore.ThumbnailUrl(venue.VenueId, x.Asset.AssetId), x.Seen,

@@ -28,38 +28,38 @@ public static partial class AdminEndpoints
         return app;
     }
 
-    private static async Task<IResult> Screens(string? done, HttpContext http, Database database, IAntiforgery antiforgery, ManifestService manifests, IClock clock)
+    private static async Task<IResult> Screens(string? done, HttpContext http, Database database, IAntiforgery antiforgery, ManifestService manifests, ScreenPresence presence, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Screens", "screens") is not ({ } layout, { } venue)) return ToSignIn("/admin/screens");
-        return ScreensSlice(connection, layout, venue, manifests, clock, FormState.Empty, done, StatusCodes.Status200OK);
+        return ScreensSlice(connection, layout, venue, manifests, presence, FormState.Empty, done, StatusCodes.Status200OK);
     }
 
-    private static async Task<IResult> CreateGroup(IFormCollection form, HttpContext http, Database database, IAntiforgery antiforgery, ManifestService manifests, IClock clock)
+    private static async Task<IResult> CreateGroup(IFormCollection form, HttpContext http, Database database, IAntiforgery antiforgery, ManifestService manifests, ScreenPresence presence, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Screens", "screens") is not ({ } layout, { } venue)) return ToSignIn();
         var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Editor, null, () =>
             GroupEndpoints.Create(venue.VenueId, new GroupRequest(form["name"].ToString()), database, clock, http.RequestAborted));
         if (outcome.Succeeded) return Results.Redirect("/admin/screens?done=group");
-        return ScreensSlice(connection, layout, venue, manifests, clock, FormState.From("group", form, outcome), null, AdminForms.PageStatus(outcome));
+        return ScreensSlice(connection, layout, venue, manifests, presence, FormState.From("group", form, outcome), null, AdminForms.PageStatus(outcome));
     }
 
-    private static IResult ScreensSlice(SqliteConnection connection, LayoutModel layout, AdminVenue venue, ManifestService manifests, IClock clock,
+    private static IResult ScreensSlice(SqliteConnection connection, LayoutModel layout, AdminVenue venue, ManifestService manifests, ScreenPresence presence,
         FormState form, string? done, int status)
     {
-        var slice = ScreensPageSlice.Create(new ScreensPage(layout, venue, LoadCards(connection, venue, manifests, clock), Groups(connection, venue.VenueId), form,
+        var slice = ScreensPageSlice.Create(new ScreensPage(layout, venue, LoadCards(connection, venue, manifests, presence), Groups(connection, venue.VenueId), form,
             done == "group" ? "Group created." : done == "removed" ? "The screen was removed." : null));
         slice.StatusCode = status;
         return slice;
     }
 
     private static async Task<IResult> Screen(string deviceId, string? done, string? commands, HttpContext http, Database database, IAntiforgery antiforgery,
-        ManifestService manifests, IClock clock)
+        ManifestService manifests, ScreenPresence presence, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Screen", "screens") is not ({ } layout, { } venue)) return ToSignIn($"/admin/screens/{deviceId}");
-        return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, clock, FormState.Empty, done switch
+        return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, presence, clock, FormState.Empty, done switch
         {
             "settings" => "Saved. The screen picks the change up within a few seconds.",
             "command" => "Sent. The screen runs it on its next check-in; its result appears below.",
@@ -68,7 +68,7 @@ public static partial class AdminEndpoints
     }
 
     private static async Task<IResult> SaveScreen(string deviceId, IFormCollection form, HttpContext http, Database database, DeviceDirectory directory,
-        IAntiforgery antiforgery, ManifestService manifests, IClock clock)
+        IAntiforgery antiforgery, ManifestService manifests, ScreenPresence presence, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Screen", "screens") is not ({ } layout, { } venue)) return ToSignIn();
@@ -78,7 +78,7 @@ public static partial class AdminEndpoints
         if (form["cacheBudgetMb"].ToString().Trim() is { Length: > 0 } mb)
         {
             if (!long.TryParse(mb, NumberStyles.None, CultureInfo.InvariantCulture, out var megabytes) || megabytes > 1_048_576)
-                return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, clock,
+                return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, presence, clock,
                     FormState.Invalid("settings", form, new() { ["cacheBudgetBytes"] = ["Give the cache budget as a whole number of megabytes, such as 2048."] }), null, 200);
             budget = megabytes * 1024 * 1024;
         }
@@ -87,13 +87,13 @@ public static partial class AdminEndpoints
             form["timezone"].ToString(), budget);
         var caller = Caller.Of(http)!;
         var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
-            DeviceEndpoints.Update(venue.VenueId, deviceId, request, http, database, directory, manifests, caller, clock));
+            DeviceEndpoints.Update(venue.VenueId, deviceId, request, http, database, directory, manifests, caller, presence, clock));
         if (outcome.Succeeded) return Results.Redirect($"/admin/screens/{deviceId}?done=settings");
-        return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, clock, FormState.From("settings", form, outcome), null, AdminForms.PageStatus(outcome));
+        return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, presence, clock, FormState.From("settings", form, outcome), null, AdminForms.PageStatus(outcome));
     }
 
     private static async Task<IResult> SendCommand(string deviceId, IFormCollection form, HttpContext http, Database database, IAntiforgery antiforgery,
-        ManifestService manifests, IClock clock)
+        ManifestService manifests, ScreenPresence presence, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Screen", "screens") is not ({ } layout, { } venue)) return ToSignIn();
@@ -101,30 +101,30 @@ public static partial class AdminEndpoints
         var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, null, () =>
             CommandEndpoints.Send(venue.VenueId, deviceId, new CommandRequest(form["commandType"].ToString()), http, database, caller, clock));
         if (outcome.Succeeded) return Results.Redirect($"/admin/screens/{deviceId}?done=command");
-        return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, clock, FormState.From("command", form, outcome), null, AdminForms.PageStatus(outcome));
+        return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, presence, clock, FormState.From("command", form, outcome), null, AdminForms.PageStatus(outcome));
     }
 
     private static async Task<IResult> RemoveScreen(string deviceId, IFormCollection form, HttpContext http, Database database, DeviceDirectory directory,
-        IAntiforgery antiforgery, ManifestService manifests, IClock clock)
+        IAntiforgery antiforgery, ManifestService manifests, ScreenPresence presence, IClock clock)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Screen", "screens") is not ({ } layout, { } venue)) return ToSignIn();
         if (Refused(layout, venue, VenueRank.Manager) is { } refused) return refused;
         // The confirmation works without JavaScript: the box must be ticked.
         if (form["confirm"] != "yes")
-            return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, clock,
+            return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, presence, clock,
                 FormState.Invalid("remove", form, new() { ["confirm"] = ["Tick the box to confirm you want to remove this screen."] }), null, 200);
         var caller = Caller.Of(http)!;
         var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, null, () =>
             DeviceEndpoints.Remove(venue.VenueId, deviceId, http, database, directory, manifests, caller, clock));
         if (outcome.Succeeded) return Results.Redirect("/admin/screens?done=removed");
-        return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, clock, FormState.From("remove", form, outcome), null, AdminForms.PageStatus(outcome));
+        return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, presence, clock, FormState.From("remove", form, outcome), null, AdminForms.PageStatus(outcome));
     }
 
     private static async Task<IResult> ScreenSliceAsync(HttpContext http, SqliteConnection connection, Database database, LayoutModel layout, AdminVenue venue,
-        string deviceId, ManifestService manifests, IClock clock, FormState form, string? done, int status, string? commandsCursor = null)
+        string deviceId, ManifestService manifests, ScreenPresence presence, IClock clock, FormState form, string? done, int status, string? commandsCursor = null)
     {
-        var card = LoadCards(connection, venue, manifests, clock).FirstOrDefault(c => c.Device.DeviceId == deviceId);
+        var card = LoadCards(connection, venue, manifests, presence).FirstOrDefault(c => c.Device.DeviceId == deviceId);
         if (card is null) return NotFoundPage(layout, "That screen is not paired here (any more).", "/admin/screens", "See all screens");
         // The API's own paging: ?commands=<cursor> shows older commands, 20 at a time.
         var commandsOutcome = AdminForms.Outcome(await CommandEndpoints.List(venue.VenueId, deviceId, commandsCursor, 20, database, clock, http.RequestAborted));

@@ -7,14 +7,46 @@ namespace Signage.Appliance.Admin;
 /// <summary>How the pages put stored values into words a bar manager reads at a glance.</summary>
 public static class AdminText
 {
-    /// <summary>From what the screen reports it has applied, never from what was sent.</summary>
+    /// <summary>DeviceResponse.Status of a screen heard from within Monitoring:OfflineAfterSeconds (ScreenPresence;
+    /// this file is shared with the hub, which does not have that class).</summary>
+    private const string Online = "ONLINE";
+
+    /// <summary>From what the screen reports it has applied, never from what was sent; nothing is known of an offline screen.</summary>
     public static string Content(DeviceResponse d, string? staleSince = null) => d.ContentState switch
     {
+        _ when d.Status != Online => "Not known while offline",
         "UP_TO_DATE" => "Up to date",
         "UPDATING" when staleSince is not null => $"Stale since {staleSince}",
         "UPDATING" => d.PendingDownloads is > 0 ? $"Updating ({d.PendingDownloads} file{(d.PendingDownloads == 1 ? "" : "s")} to go)" : "Updating",
         _ => "Unknown",
     };
+
+    /// <summary>The pill's class for <see cref="Content"/>.</summary>
+    public static string ContentTone(DeviceResponse d, string? staleSince = null) =>
+        d.Status != Online ? "unknown" : staleSince is not null ? "stale" : d.ContentState.ToLowerInvariant();
+
+    /// <summary>"Online", "Offline" or "Never connected" (offline too: paired, never sent a heartbeat).</summary>
+    public static string Status(DeviceResponse d) => d.Status == Online ? "Online" : d.LastSeenAtUtc is null ? "Never connected" : "Offline";
+
+    /// <summary>The card's colour: green only for a screen that is online and playing content — never for its error screen.</summary>
+    public static string Tone(DeviceResponse d) => d.Status != Online ? "offline"
+        : d.State switch { "PLAYING" or "OFFLINE_BACKOFF" => "online", "ERROR_SCREEN" => "showing-error", _ => "starting" };
+
+    /// <summary>What the screen shows, as the card's label and text: "Playing" only while it plays content;
+    /// "Last showed" for an offline screen (its last heartbeat), since nobody knows what it shows now.</summary>
+    public static (string Label, string Text) Showing(DeviceResponse d, string? assetName)
+    {
+        var what = d.State switch
+        {
+            null => "nothing yet",
+            "ERROR_SCREEN" => "its error screen (nothing it can play)",
+            "PAIRING" => "its pairing code",
+            "BOOTING" or "LOAD_LOCAL" or "PLAYABLE_CHECK" => "its start-up screen",
+            _ => assetName ?? "—",
+        };
+        if (d.Status != Online) return ("Last showed", what);
+        return (d.State is "PLAYING" or "OFFLINE_BACKOFF" ? "Playing" : "Showing", what);
+    }
 
     public static string Size(long bytes) => bytes >= 1L << 30
         ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.0} GB")

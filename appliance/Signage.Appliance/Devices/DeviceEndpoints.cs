@@ -24,23 +24,23 @@ public static class DeviceEndpoints
     }
 
     /// <summary>By name, cursor-paginated (spec 27.1).</summary>
-    private static async Task<IResult> List(string venueId, string? cursor, int? limit, Database database, ManifestService manifests, IClock clock, CancellationToken cancellationToken)
+    private static async Task<IResult> List(string venueId, string? cursor, int? limit, Database database, ManifestService manifests, ScreenPresence presence, CancellationToken cancellationToken)
     {
         if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(page.Answer(DeviceStore.List(connection, venueId, clock.GetCurrentInstant(), manifests.CurrentETag, page), d => [d.Name, d.DeviceId]));
+        return TypedResults.Ok(page.Answer(DeviceStore.List(connection, venueId, presence, manifests.CurrentETag, page), d => [d.Name, d.DeviceId]));
     }
 
-    private static async Task<IResult> Get(string venueId, string deviceId, HttpContext http, Database database, ManifestService manifests, IClock clock)
+    private static async Task<IResult> Get(string venueId, string deviceId, HttpContext http, Database database, ManifestService manifests, ScreenPresence presence)
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
-        if (DeviceStore.Load(connection, venueId, deviceId, clock.GetCurrentInstant(), manifests.CurrentETag) is not { } device) return Authentication.NotFound("screen");
+        if (DeviceStore.Load(connection, venueId, deviceId, presence, manifests.CurrentETag) is not { } device) return Authentication.NotFound("screen");
         Concurrency.SetETag(http, Concurrency.ETag("device", deviceId, DeviceStore.RowVersion(connection, null, deviceId)));
         return TypedResults.Ok(device);
     }
 
     internal static async Task<IResult> Update(string venueId, string deviceId, UpdateDeviceRequest request, HttpContext http, Database database,
-        DeviceDirectory directory, ManifestService manifests, Caller caller, IClock clock)
+        DeviceDirectory directory, ManifestService manifests, Caller caller, ScreenPresence presence, IClock clock)
     {
         var now = clock.GetCurrentInstant();
         await using var connection = await database.OpenAsync(http.RequestAborted);
@@ -77,7 +77,7 @@ public static class DeviceEndpoints
         transaction.Commit();
         directory.Refresh(connection, deviceId);
         Concurrency.SetETag(http, Concurrency.ETag("device", deviceId, DeviceStore.RowVersion(connection, null, deviceId)));
-        return TypedResults.Ok(DeviceStore.Load(connection, venueId, deviceId, now, manifests.CurrentETag));
+        return TypedResults.Ok(DeviceStore.Load(connection, venueId, deviceId, presence, manifests.CurrentETag));
     }
 
     /// <summary>Removes the screen; its token stops working at once (the directory forgets it).</summary>

@@ -8,9 +8,6 @@ namespace Signage.Appliance.Devices;
 /// <summary>The screens feature's SQL: a device with what it last reported.</summary>
 public static class DeviceStore
 {
-    /// <summary>Three missed 60-second heartbeats and a screen counts as offline.</summary>
-    public static readonly Duration OnlineWindow = Duration.FromMinutes(3);
-
     private const string Select = """
         SELECT d.device_id, d.name, d.group_id, d.hardware_id, d.manufacturer, d.model, d.os_version, d.app_version,
                d.run_mode, d.launch_on_boot, d.auto_relaunch, d.keep_awake, d.watchdog_return_to_foreground, d.orientation, d.cache_budget_bytes, d.timezone,
@@ -23,26 +20,31 @@ public static class DeviceStore
         connection.Scalar<long>("SELECT COUNT(*) FROM device WHERE device_id = $device AND venue_id = $venue;", transaction,
             ("$device", deviceId), ("$venue", venueId)) == 1;
 
-    public static DeviceResponse? Load(SqliteConnection connection, string venueId, string deviceId, Instant now, Func<string, string?>? currentETag = null) =>
-        connection.Query($"{Select} WHERE d.device_id = $device AND d.venue_id = $venue;", null, r => Map(r, now, currentETag),
+    public static DeviceResponse? Load(SqliteConnection connection, string venueId, string deviceId, ScreenPresence presence, Func<string, string?>? currentETag = null)
+    {
+        var now = presence.Now;
+        return connection.Query($"{Select} WHERE d.device_id = $device AND d.venue_id = $venue;", null, r => Map(r, presence, now, currentETag),
             ("$device", deviceId), ("$venue", venueId)).FirstOrDefault();
+    }
 
     /// <summary>By name, then id; with a page, the rows after its cursor (one more than the page, see <see cref="ListPage"/>), else all.</summary>
-    public static List<DeviceResponse> List(SqliteConnection connection, string venueId, Instant now, Func<string, string?>? currentETag = null, ListPage? page = null) =>
-        connection.Query($"""
+    public static List<DeviceResponse> List(SqliteConnection connection, string venueId, ScreenPresence presence, Func<string, string?>? currentETag = null, ListPage? page = null)
+    {
+        var now = presence.Now;
+        return connection.Query($"""
             {Select} WHERE d.venue_id = $venue
               AND ($first = 1 OR d.name COLLATE NOCASE > $name OR (d.name COLLATE NOCASE = $name AND d.device_id > $id))
             ORDER BY d.name COLLATE NOCASE, d.device_id LIMIT $limit;
-            """, null, r => Map(r, now, currentETag),
+            """, null, r => Map(r, presence, now, currentETag),
             ("$venue", venueId), ("$first", page?.First ?? true), ("$name", page?.Text(0, "")), ("$id", page?.Text(1, "")), ("$limit", page?.Fetch ?? -1));
+    }
 
     public static long RowVersion(SqliteConnection connection, SqliteTransaction? transaction, string deviceId) =>
         connection.Scalar<long>("SELECT row_version FROM device WHERE device_id = $device;", transaction, ("$device", deviceId));
 
-    private static DeviceResponse Map(SqliteDataReader r, Instant now, Func<string, string?>? currentETag)
+    private static DeviceResponse Map(SqliteDataReader r, ScreenPresence presence, Instant now, Func<string, string?>? currentETag)
     {
-        var lastSeen = Sql.ParseUtcOrNull(r.NullableString(16));
-        var status = lastSeen is null ? "NEVER_SEEN" : now - lastSeen.Value <= OnlineWindow ? "ONLINE" : "OFFLINE";
+        var status = presence.Status(Sql.ParseUtcOrNull(r.NullableString(16)), now);
         var applied = r.NullableString(18);
         var current = currentETag?.Invoke(r.GetString(0));
         // What the screen reports it has applied, compared with what it would get now — never what was sent.

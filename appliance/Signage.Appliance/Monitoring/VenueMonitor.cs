@@ -19,7 +19,8 @@ namespace Signage.Appliance.Monitoring;
 /// does; one open incident per kind and screen. Time comes from the injected clock; thresholds are
 /// settings (README's settings table); <see cref="RunOnce"/> is the whole check.
 /// </summary>
-public sealed class VenueMonitor(Database database, IClock clock, IConfiguration configuration, DeviceDirectory directory, ManifestService manifests)
+public sealed class VenueMonitor(Database database, IClock clock, IConfiguration configuration, DeviceDirectory directory, ManifestService manifests,
+    ScreenPresence presence)
 {
     public const string OfflineDuringHours = "OFFLINE_DURING_HOURS";
     public const string LowStorage = "LOW_STORAGE";
@@ -32,8 +33,8 @@ public sealed class VenueMonitor(Database database, IClock clock, IConfiguration
     /// <summary>How many of a screen's newest events (by sequence) the event-based checks read: bounds a pass's cost.</summary>
     public const int RecentEventsRead = 5_000;
 
-    /// <summary>Setting <c>Monitoring:OfflineAfterSeconds</c>; default 3 × the 60-second heartbeat.</summary>
-    public Duration OfflineAfter { get; } = Seconds(configuration, "Monitoring:OfflineAfterSeconds", 180);
+    /// <summary>Setting <c>Monitoring:OfflineAfterSeconds</c>, read by <see cref="ScreenPresence"/> (the one meaning of online).</summary>
+    public Duration OfflineAfter => presence.OfflineAfter;
 
     /// <summary>Setting <c>Monitoring:IntervalSeconds</c>: how often the checks run (default 15).</summary>
     public TimeSpan Interval { get; } = Seconds(configuration, "Monitoring:IntervalSeconds", 15).ToTimeSpan();
@@ -50,6 +51,10 @@ public sealed class VenueMonitor(Database database, IClock clock, IConfiguration
 
     /// <summary>Per screen: the manifest ETag it should apply, and since when (STALE_CONTENT counts from the publish that made it).</summary>
     private readonly Dictionary<string, (string ETag, Instant Since)> _expected = [];
+
+    /// <summary>Per screen: the status last put in the outbox for the hub. Empty after a restart, so offline
+    /// screens are told again once (the hub keeps the latest; telling twice is harmless).</summary>
+    private readonly Dictionary<string, string> _reported = [];
 
     private static int Setting(IConfiguration configuration, string key, int fallback) =>
         int.TryParse(configuration[key], CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
@@ -68,19 +73,24 @@ public sealed class VenueMonitor(Database database, IClock clock, IConfiguration
                 (SELECT CASE WHEN a.media_type = 'VIDEO' AND a.duration_ms IS NOT NULL THEN a.duration_ms
                         ELSE (SELECT MAX(i.duration_ms) FROM playlist_item i WHERE i.asset_id = a.asset_id) END
                  FROM asset a WHERE a.asset_id = s.current_asset_id)
-            FROM device d JOIN venue v ON v.venue_id = d.venue_id JOIN device_status s ON s.device_id = d.device_id;
+            FROM device d JOIN venue v ON v.venue_id = d.venue_id LEFT JOIN device_status s ON s.device_id = d.device_id;
             """, null,
-            r => (Device: r.GetString(0), Venue: r.GetString(1), Zone: r.GetString(2), Hours: r.GetString(3), LastSeen: Sql.ParseUtc(r.GetString(4)),
-                Used: r.IsDBNull(5) ? 0 : r.GetInt64(5), Total: r.IsDBNull(6) ? 0 : r.GetInt64(6), State: r.GetString(7), Applied: r.NullableString(8),
+            r => (Device: r.GetString(0), Venue: r.GetString(1), Zone: r.GetString(2), Hours: r.GetString(3), LastSeen: Sql.ParseUtcOrNull(r.NullableString(4)),
+                Used: r.IsDBNull(5) ? 0 : r.GetInt64(5), Total: r.IsDBNull(6) ? 0 : r.GetInt64(6), State: r.NullableString(7), Applied: r.NullableString(8),
                 Asset: r.NullableString(9), ItemSince: Sql.ParseUtcOrNull(r.NullableString(10)), PairedAt: Sql.ParseUtc(r.GetString(11)),
                 ItemMs: r.IsDBNull(12) ? (long?)null : r.GetInt64(12)));
+        var statuses = new List<(string Device, string Status)>();
         foreach (var s in screens)
         {
-            var online = now - s.LastSeen <= OfflineAfter;
+            var status = presence.Status(s.LastSeen, now);
+            var online = status == ScreenPresence.Online;
+            if (_reported.GetValueOrDefault(s.Device) is var told && told != status && (told is not null || !online)) statuses.Add((s.Device, status));
             var playing = online && s.State == "PLAYING";
             var open = IsOpen(s.Hours, TimeZones.Effective(null, s.Zone, null).Zone, now);
-            findings.Add(new(s.Device, s.Venue, OfflineDuringHours, "CRITICAL", !online && open,
-                new() { ["lastSeenAtUtc"] = Sql.Utc(s.LastSeen) }));
+            // A screen that never sent a heartbeat is offline, and alarmed once it has been silent that long since pairing.
+            var silentFor = now - (s.LastSeen ?? s.PairedAt);
+            findings.Add(new(s.Device, s.Venue, OfflineDuringHours, "CRITICAL", !online && open && silentFor > OfflineAfter,
+                new() { ["lastSeenAtUtc"] = s.LastSeen is { } seen ? Sql.Utc(seen) : "" }));
             findings.Add(new(s.Device, s.Venue, LowStorage, "WARNING", s.Total > 0 && s.Used > s.Total * 9 / 10,
                 new() { ["usedBytes"] = Text(s.Used), ["totalBytes"] = Text(s.Total) }));
 
@@ -92,9 +102,11 @@ public sealed class VenueMonitor(Database database, IClock clock, IConfiguration
             findings.Add(new(s.Device, s.Venue, CrashLoop, "CRITICAL", starts >= _starts,
                 new() { ["appStarts"] = Text(starts), ["windowSeconds"] = Text((long)_startsWindow.TotalSeconds) }));
 
-            // Frozen: heartbeats have named the same showing of an item far beyond its length.
+            // Frozen: heartbeats have kept naming the same showing of an item far beyond its length. Measured
+            // to the last heartbeat, not to now: a player that stopped is silent (offline soon), not frozen.
             var itemLength = Duration.FromMilliseconds(s.ItemMs ?? 10_000);
-            var stuck = playing && s.Asset is not null && s.ItemSince is { } since && now - since > itemLength * _stuckFactor + _stuckSlack;
+            var stuck = playing && s.Asset is not null && s.ItemSince is { } since && s.LastSeen is { } last
+                && last - since > itemLength * _stuckFactor + _stuckSlack;
             findings.Add(new(s.Device, s.Venue, PlaybackStuck, "CRITICAL", stuck,
                 new() { ["assetId"] = s.Asset ?? "", ["showingSinceUtc"] = s.ItemSince is { } t ? Sql.Utc(t) : "", ["itemDurationMs"] = Text((long)itemLength.TotalMilliseconds) }));
 
@@ -116,7 +128,27 @@ public sealed class VenueMonitor(Database database, IClock clock, IConfiguration
         }
         using var transaction = connection.BeginTransaction();
         foreach (var finding in findings) Set(connection, transaction, finding, now);
+        foreach (var (device, status) in statuses) ReportStatus(connection, transaction, device, status, now);
         transaction.Commit();
+        foreach (var (device, status) in statuses) _reported[device] = status;
+    }
+
+    /// <summary>Tells the hub a screen's status changed (DEVICE_STATUS, latest wins). Heartbeats report ONLINE
+    /// through the device_status triggers (migration 0008); only the monitor sees a screen go quiet, so it
+    /// reports OFFLINE — and ONLINE again when a screen it reported offline is back within 3 minutes, which
+    /// the triggers' fixed gap would not notice.</summary>
+    private static void ReportStatus(SqliteConnection connection, SqliteTransaction transaction, string deviceId, string status, Instant now)
+    {
+        connection.Execute("DELETE FROM outbox WHERE kind = $kind AND entity_id = $device;", transaction,
+            ("$kind", SyncProtocol.RecordKinds.DeviceStatus), ("$device", deviceId));
+        connection.Execute("""
+            INSERT INTO outbox (record_id, kind, entity_id, occurred_at_utc, data_json)
+            SELECT 'st_' || lower(hex(randomblob(16))), $kind, d.device_id, $now, json_object(
+                'deviceId', d.device_id, 'name', d.name, 'status', $status,
+                'lastSeenAtUtc', s.last_seen_at_utc, 'state', s.state, 'appliedManifestEtag', s.applied_manifest_etag,
+                'currentAssetId', s.current_asset_id, 'cacheUsedBytes', s.cache_used_bytes, 'cacheTotalBytes', s.cache_total_bytes)
+            FROM device d LEFT JOIN device_status s ON s.device_id = d.device_id WHERE d.device_id = $device;
+            """, transaction, ("$kind", SyncProtocol.RecordKinds.DeviceStatus), ("$device", deviceId), ("$status", status), ("$now", Sql.Utc(now)));
     }
 
     private sealed record Finding(string DeviceId, string VenueId, string Type, string Severity, bool Holds, Dictionary<string, string> Details);

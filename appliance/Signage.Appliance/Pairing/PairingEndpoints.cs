@@ -94,7 +94,7 @@ public static class PairingEndpoints
     }
 
     private static async Task<IResult> Claim(string venueId, PairingClaimRequest request, HttpContext http, Database database, DeviceDirectory directory,
-        Caller caller, RateLimiter limiter, IClock clock)
+        Caller caller, RateLimiter limiter, ScreenPresence presence, IClock clock)
     {
         if (limiter.Enforce(http, ClaimPerUser, caller.UserId) is { } refused) return refused;
         var now = clock.GetCurrentInstant();
@@ -102,7 +102,7 @@ public static class PairingEndpoints
         var outcome = ClaimCode(connection, directory, caller, venueId, request, now);
         if (outcome.Failure is { } failure)
             return failure.Errors is { } errors ? ProblemResponses.Invalid(errors) : ProblemResponses.Problem(failure.Status, failure.Code, failure.Detail);
-        return TypedResults.Created($"/v1/venues/{venueId}/devices/{outcome.DeviceId}", DeviceStore.Load(connection, venueId, outcome.DeviceId!, now));
+        return TypedResults.Created($"/v1/venues/{venueId}/devices/{outcome.DeviceId}", DeviceStore.Load(connection, venueId, outcome.DeviceId!, presence));
     }
 
     /// <summary>Why a claim was refused: field errors (422) or one problem; the admin page shows the same words.</summary>

@@ -119,7 +119,7 @@ public static class TelemetryEndpoints
 
     /// <summary>One showing of one item: a new loop over the same single item is a new showing.</summary>
     private static string? ItemKey(PlaybackState? playback) => playback is { CurrentAssetId: { } asset }
-        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{playback.PlaylistId}|{playback.PublishedVersion}|{playback.CurrentItemIndex}|{playback.LoopCount}|{asset}")
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{playback.PlaylistId}|{playback.PublishedVersion}|{playback.CurrentItemIndex}|{playback.LoopCount}|{asset}|{playback.CurrentItemStartedAtUtc}")
         : null;
 
     /// <summary>Why an event cannot be stored (or null), and its time.</summary>

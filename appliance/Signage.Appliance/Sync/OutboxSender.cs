@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using NodaTime;
 using Polly;
 using Signage.Appliance.Data;
+using Signage.Appliance.Devices;
 using Signage.Contracts;
 
 namespace Signage.Appliance.Sync;
@@ -22,7 +23,7 @@ namespace Signage.Appliance.Sync;
 /// A sync cut anywhere (network, kill -9) therefore loses nothing: the unacknowledged batch is sent
 /// again and the hub, which stores each record id once, counts it as duplicates.
 /// </summary>
-public sealed class OutboxSender(Database database, HubClient client, SyncSettings settings, IClock clock)
+public sealed class OutboxSender(Database database, HubClient client, SyncSettings settings, ScreenPresence presence, IClock clock)
 {
     /// <summary>What a drain did; HubSeconds = time spent waiting for the hub (the rest is local work).</summary>
     public sealed record Result(long Sent, long Accepted, long Duplicates, double HubSeconds);
@@ -113,7 +114,7 @@ public sealed class OutboxSender(Database database, HubClient client, SyncSettin
         json.WriteStartArray("records");
         foreach (var row in rows)
         {
-            var data = row.DataJson ?? Replicas.Render(connection, row.Kind, row.EntityId ?? "", hub.VenueId, now);
+            var data = row.DataJson ?? Replicas.Render(connection, row.Kind, row.EntityId ?? "", hub.VenueId, presence, now);
             if (data is null) continue;
             json.WriteStartObject();
             json.WriteString("recordId", row.RecordId);

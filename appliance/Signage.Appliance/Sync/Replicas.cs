@@ -17,9 +17,9 @@ namespace Signage.Appliance.Sync;
 /// </summary>
 public static class Replicas
 {
-    public static string? Render(SqliteConnection connection, string kind, string entityId, string venueId, Instant now) => kind switch
+    public static string? Render(SqliteConnection connection, string kind, string entityId, string venueId, ScreenPresence presence, Instant now) => kind switch
     {
-        RecordKinds.Screen => DeviceStore.Load(connection, venueId, entityId, now) is { } device
+        RecordKinds.Screen => DeviceStore.Load(connection, venueId, entityId, presence) is { } device
             ? JsonSerializer.Serialize(device, ContractsJsonContext.Default.DeviceResponse) : null,
         RecordKinds.Playlist => PlaylistStore.LoadHeader(connection, null, venueId, entityId) is { } header && IsVenueOwned(connection, entityId)
             ? JsonSerializer.Serialize(PlaylistStore.LoadDraft(connection, null, header), ContractsJsonContext.Default.PlaylistResponse) : null,

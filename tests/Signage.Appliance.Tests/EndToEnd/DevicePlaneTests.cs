@@ -272,7 +272,7 @@ public sealed class DevicePlaneTests : ApplianceApiTests
         var applied = (await manifest.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ManifestResponse))!.ManifestEtag;
 
         var before = (await (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.DeviceResponse))!;
-        Assert.Equal(("NEVER_SEEN", "UNKNOWN"), (before.Status, before.ContentState));
+        Assert.Equal(("OFFLINE", null, "UNKNOWN"), (before.Status, before.LastSeenAtUtc, before.ContentState)); // paired, never heard from: offline (issue 16)
 
         Assert.Equal(HttpStatusCode.NoContent, (await Player(HttpMethod.Post, "/v1/player/heartbeat", token, Heartbeat(applied))).StatusCode);
         var after = (await (await Api.AsAdmin(HttpMethod.Get, $"{Venue}/devices/{deviceId}")).Content.ReadFromJsonAsync(ContractsJsonContext.Default.DeviceResponse))!;

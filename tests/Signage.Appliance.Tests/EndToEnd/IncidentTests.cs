@@ -70,6 +70,38 @@ public sealed class IncidentTests : ApplianceApiTests
     }
 
     [Fact]
+    public async Task A_heartbeat_with_more_than_90_percent_of_the_cache_used_opens_LOW_STORAGE_and_one_with_room_again_resolves_it()
+    {
+        // Spec 002 §10: eviction starts above 90 % of the budget; at exactly 90 % nothing is wrong yet.
+        var (deviceId, token) = await Api.PairScreenAsync("Bar TV");
+        await HeartbeatAsync(token, new HeartbeatRequest("1.0.0", "PLAYING", Cache: new CacheState(1_000_000_000, 900_000_000, 12, 0)));
+        await Task.Delay(2_500);
+        Assert.DoesNotContain(await IncidentsAsync(), i => i.DeviceId == deviceId && i.Type == "LOW_STORAGE");
+
+        await HeartbeatAsync(token, new HeartbeatRequest("1.0.0", "PLAYING", Cache: new CacheState(1_000_000_000, 950_000_000, 12, 0)));
+        var open = await PollAsync(deviceId, "LOW_STORAGE", resolved: false);
+        Assert.Equal(("WARNING", "950000000", "1000000000"), (open.Severity, Details(open)["usedBytes"], Details(open)["totalBytes"]));
+
+        await HeartbeatAsync(token, new HeartbeatRequest("1.0.0", "PLAYING", Cache: new CacheState(1_000_000_000, 500_000_000, 6, 0)));
+        await PollAsync(deviceId, "LOW_STORAGE", resolved: true);
+    }
+
+    [Fact]
+    public async Task Heartbeats_naming_the_same_item_index_and_loop_with_a_new_start_are_new_showings_and_not_PLAYBACK_STUCK()
+    {
+        // A 1-second item, factor 1, slack 1 s: stuck after 2 s of the same showing. Before and after a
+        // restart the player names the same playlist, index 0 and loop 0 — only when the item went on tells them apart.
+        var (playlist, asset) = await PlaylistAsync(itemMs: 1_000);
+        var (deviceId, token) = await Api.PairScreenAsync("Bar TV");
+        using (Heartbeats(token, () => new HeartbeatRequest("1.0.0", "PLAYING",
+            Playback: new PlaybackState(playlist, 1, asset, 0, 0, DateTime.UtcNow.AddMilliseconds(-200).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture))), every: 500))
+        {
+            await Task.Delay(4_000);
+        }
+        Assert.DoesNotContain(await IncidentsAsync(), i => i.DeviceId == deviceId && i.Type == "PLAYBACK_STUCK");
+    }
+
+    [Fact]
     public async Task Heartbeats_naming_the_same_item_far_beyond_its_duration_open_PLAYBACK_STUCK_until_the_item_changes()
     {
         var (playlist, asset) = await PlaylistAsync(itemMs: 1_000);

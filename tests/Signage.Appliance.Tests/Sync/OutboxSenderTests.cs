@@ -11,6 +11,7 @@ using NodaTime;
 using NodaTime.Testing;
 using Polly.CircuitBreaker;
 using Signage.Appliance.Data;
+using Signage.Appliance.Devices;
 using Signage.Appliance.Sync;
 using Signage.Appliance.Tests.Infrastructure;
 using Signage.Contracts;
@@ -61,7 +62,8 @@ public sealed class OutboxSenderTests : IAsyncLifetime
 
     private OutboxSender Sender(int batchSize) =>
         new(_database, new HubClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }),
-            new SyncSettings(TimeSpan.FromSeconds(1), batchSize, TimeSpan.FromSeconds(10), 2, TimeSpan.FromSeconds(5), 30), _clock);
+            new SyncSettings(TimeSpan.FromSeconds(1), batchSize, TimeSpan.FromSeconds(10), 2, TimeSpan.FromSeconds(5), 30),
+            new ScreenPresence(new ConfigurationBuilder().Build(), _clock), _clock);
 
     private HubConnection Hub()
     {

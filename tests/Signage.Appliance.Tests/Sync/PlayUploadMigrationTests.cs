@@ -1,8 +1,10 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 using NodaTime.Testing;
 using Signage.Appliance.Data;
+using Signage.Appliance.Devices;
 using Signage.Appliance.Sync;
 using Signage.Appliance.Tests.Infrastructure;
 
@@ -85,7 +87,8 @@ public sealed class PlayUploadMigrationTests : IAsyncLifetime
 
         var clock = new FakeClock(Instant.FromUtc(2026, 11, 23, 12, 0));
         var settings = new SyncSettings(TimeSpan.FromSeconds(1), 3, TimeSpan.FromSeconds(10), 2, TimeSpan.FromSeconds(30), 30);
-        var sender = new OutboxSender(_database, new HubClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }), settings, clock);
+        var sender = new OutboxSender(_database, new HubClient(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }), settings,
+            new ScreenPresence(new ConfigurationBuilder().Build(), clock), clock);
         HubConnection hub;
         using (var connection = _database.Open()) hub = HubConnection.Load(connection)!;
         var result = await sender.DrainAsync(hub, SyncService.BuildPipeline(settings, NullLogger.Instance), default);
