@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
+using Signage.Appliance.Auth;
 
 namespace Signage.Appliance.Admin;
 
@@ -18,7 +19,7 @@ public static class StaticAssets
 
     public static IEndpointRouteBuilder MapAdminStatic(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/admin/static/{name}", Serve);
+        app.MapGet("/admin/static/{name}", Serve).AllowAnyone();
         return app;
     }
 
