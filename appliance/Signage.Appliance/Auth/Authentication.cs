@@ -97,12 +97,13 @@ public static class Authentication
     public static TBuilder RequireVenueRole<TBuilder>(this TBuilder builder, VenueRank minimum) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new AccessRule(AccessRule.Kind.VenueRole, minimum));
 
-    /// <summary>One line per route: method, pattern and access rule (or NONE, which refuses everyone).</summary>
+    /// <summary>One line per route: method, pattern (without a group's trailing '/') and access rule
+    /// (NONE: refuses everyone).</summary>
     public static void WriteRouteTable(IEndpointRouteBuilder app, TextWriter output)
     {
         var routes = app.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(method =>
-                $"{method} {e.RoutePattern.RawText} {string.Join(',', e.Metadata.GetOrderedMetadata<AccessRule>().Select(r => r.Describe()).DefaultIfEmpty("NONE"))}"))
+                $"{method} {(e.RoutePattern.RawText is { Length: > 1 } raw ? raw.TrimEnd('/') : e.RoutePattern.RawText)} {string.Join(',', e.Metadata.GetOrderedMetadata<AccessRule>().Select(r => r.Describe()).DefaultIfEmpty("NONE"))}"))
             .Order(StringComparer.Ordinal);
         foreach (var route in routes) output.WriteLine(route);
     }
