@@ -29,7 +29,7 @@ public static partial class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        app.MapAdminStatic();
+        app.MapAdminStatic().AllowAnyone();
         app.MapGet("/admin", Home).RequirePageRole(VenueRank.Viewer, openBeforeFirstUser: true);
         app.MapPost("/admin/setup", Setup).AllowAnyone(); // refuses itself once any user exists
         app.MapGet(SignInPath, SignInForm).AllowAnyone();
