@@ -35,7 +35,7 @@ public static partial class AdminEndpoints
         app.MapGet(SignInPath, SignInForm).AllowAnyone();
         app.MapPost(SignInPath, SignIn).AllowAnyone();
         app.MapPost("/admin/signout", SignOut).AllowAnyone();
-        app.MapGet("/admin/screens/cards", Cards).RequirePageRole(VenueRank.Viewer);
+        app.MapGet("/admin/screens/cards", Cards).RequirePageRole(VenueRank.Viewer, fragment: true);
         app.MapGet("/admin/pair", PairForm).RequirePageRole(VenueRank.Viewer);
         app.MapPost("/admin/pair", Pair).RequirePageRole(VenueRank.Manager);
         app.MapGet("/admin/library", Library).RequirePageRole(VenueRank.Viewer);

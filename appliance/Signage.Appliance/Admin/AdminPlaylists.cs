@@ -25,7 +25,7 @@ public static partial class AdminEndpoints
         app.MapPost("/admin/playlists/{playlistId}/items", SavePlaylist).RequirePageRole(VenueRank.Editor);
         app.MapPost("/admin/playlists/{playlistId}/publish", PublishPlaylist).RequirePageRole(VenueRank.Manager);
         app.MapPost("/admin/playlists/{playlistId}/rollback", RollbackPlaylist).RequirePageRole(VenueRank.Manager);
-        app.MapPost("/admin/playlists/{playlistId}/presence", PlaylistPresence).RequirePageRole(VenueRank.Viewer);
+        app.MapPost("/admin/playlists/{playlistId}/presence", PlaylistPresence).RequirePageRole(VenueRank.Viewer, fragment: true);
         return app;
     }
 

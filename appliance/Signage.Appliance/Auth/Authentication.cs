@@ -69,9 +69,11 @@ public static class Authentication
 
     /// <summary>An admin page or form: at least <paramref name="minimum"/> at the appliance's venue (the
     /// venue the pages show). Not signed in → the sign-in page; <paramref name="openBeforeFirstUser"/>
-    /// lets the dashboard show the first-run form while no user exists.</summary>
-    public static TBuilder RequirePageRole<TBuilder>(this TBuilder builder, VenueRank minimum, bool openBeforeFirstUser = false) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new AccessRule(AccessRule.Kind.PageRole, minimum, openBeforeFirstUser));
+    /// lets the dashboard show the first-run form while no user exists; a <paramref name="fragment"/>
+    /// (what a page's script fetches) answers 401 instead of the sign-in page.</summary>
+    public static TBuilder RequirePageRole<TBuilder>(this TBuilder builder, VenueRank minimum, bool openBeforeFirstUser = false, bool fragment = false)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AccessRule(AccessRule.Kind.PageRole, minimum, openBeforeFirstUser, fragment));
 
     /// <summary>An admin form only a tenant admin may post (managing people).</summary>
     public static TBuilder RequirePageTenantAdmin<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
@@ -111,12 +113,12 @@ public static class Authentication
     public static IResult NotFound(string what) => ProblemResponses.Problem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, $"No such {what}.");
 
     /// <summary>One access requirement, as endpoint metadata.</summary>
-    internal sealed record AccessRule(AccessRule.Kind Requirement, VenueRank Minimum, bool OpenBeforeFirstUser = false)
+    internal sealed record AccessRule(AccessRule.Kind Requirement, VenueRank Minimum, bool OpenBeforeFirstUser = false, bool Fragment = false)
     {
         public enum Kind { Anyone, SignedIn, TenantAdmin, VenueRole, Device, DeviceOrUser, PageRole, PageTenantAdmin }
 
         public string Describe() => Requirement is Kind.VenueRole or Kind.PageRole
-            ? $"{Requirement}:{Minimum.ToString().ToUpperInvariant()}{(OpenBeforeFirstUser ? "+FirstRun" : "")}" : Requirement.ToString();
+            ? $"{Requirement}:{Minimum.ToString().ToUpperInvariant()}{(OpenBeforeFirstUser ? "+FirstRun" : "")}{(Fragment ? "+Fragment" : "")}" : Requirement.ToString();
 
         public async Task<IResult?> CheckAsync(HttpContext http, Database database)
         {
@@ -157,7 +159,10 @@ public static class Authentication
             {
                 if (device is not null) return Forbidden("A screen's device token cannot be used on admin pages.");
                 if (OpenBeforeFirstUser && connection.Scalar<long>("SELECT COUNT(*) FROM user_account;", null) == 0) return null;
-                return Admin.AdminEndpoints.ToSignIn(HttpMethods.IsGet(http.Request.Method) ? $"{http.Request.Path}{http.Request.QueryString}" : null);
+                if (Fragment) return Unauthenticated(http);
+                // Back to the page after signing in (the dashboard is where sign-in goes anyway).
+                var back = HttpMethods.IsGet(http.Request.Method) && http.Request.Path != "/admin" ? $"{http.Request.Path}{http.Request.QueryString}" : null;
+                return Admin.AdminEndpoints.ToSignIn(back);
             }
             var venue = Admin.AdminEndpoints.VenueOf(connection, caller);
             if (venue is null) return Forbidden("You have no role at this appliance's venue. Ask your manager.");
