@@ -30,7 +30,8 @@ if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(Applianc
 if (args.Contains("--version")) { Console.WriteLine(ApplianceInfo.Version); return ExitCodes.Ok; }
 // A switch without a value: taken out before the configuration reader would pair it with the next argument.
 var initOnly = args.Contains("--init");
-args = [.. args.Where(a => a != "--init")];
+var printRoutes = args.Contains("--routes");
+args = [.. args.Where(a => a is not ("--init" or "--routes"))];
 
 Log.Logger = ApplianceLogging.CreateBootstrapLogger();
 Task? dataDirectorySynced = null;
@@ -131,6 +132,9 @@ try
     app.MapHub();
     app.MapDeviceEvents();
     app.MapAdmin();
+    // `--routes`: this binary's route table with each route's access rule, then exit without
+    // listening; the roles test checks it against docs/ROLES.md (issue 16).
+    if (printRoutes) { await prepared; Authentication.WriteRouteTable(app, Console.Out); return ExitCodes.Ok; }
 
     var (applied, _) = await prepared;
     app.Services.GetRequiredService<DeviceDirectory>().LoadAll();

@@ -29,17 +29,17 @@ public static partial class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
     {
-        app.MapAdminStatic();
-        app.MapGet("/admin", Home);
-        app.MapPost("/admin/setup", Setup);
-        app.MapGet(SignInPath, SignInForm);
-        app.MapPost(SignInPath, SignIn);
-        app.MapPost("/admin/signout", SignOut);
-        app.MapGet("/admin/screens/cards", Cards);
-        app.MapGet("/admin/pair", PairForm);
-        app.MapPost("/admin/pair", Pair);
-        app.MapGet("/admin/library", Library);
-        app.MapGet("/admin/content", Content);
+        app.MapAdminStatic().AllowAnyone();
+        app.MapGet("/admin", Home).RequirePageRole(VenueRank.Viewer, openBeforeFirstUser: true);
+        app.MapPost("/admin/setup", Setup).AllowAnyone(); // refuses itself once any user exists
+        app.MapGet(SignInPath, SignInForm).AllowAnyone();
+        app.MapPost(SignInPath, SignIn).AllowAnyone();
+        app.MapPost("/admin/signout", SignOut).AllowAnyone();
+        app.MapGet("/admin/screens/cards", Cards).RequirePageRole(VenueRank.Viewer, fragment: true);
+        app.MapGet("/admin/pair", PairForm).RequirePageRole(VenueRank.Viewer);
+        app.MapPost("/admin/pair", Pair).RequirePageRole(VenueRank.Manager);
+        app.MapGet("/admin/library", Library).RequirePageRole(VenueRank.Viewer);
+        app.MapGet("/admin/content", Content).RequirePageRole(VenueRank.Viewer);
         app.MapAdminScreens();
         app.MapAdminPlaylists();
         app.MapAdminSchedule();

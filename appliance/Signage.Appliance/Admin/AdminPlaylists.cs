@@ -20,12 +20,12 @@ public static partial class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdminPlaylists(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/admin/playlists", CreatePlaylist);
-        app.MapGet("/admin/playlists/{playlistId}", Playlist);
-        app.MapPost("/admin/playlists/{playlistId}/items", SavePlaylist);
-        app.MapPost("/admin/playlists/{playlistId}/publish", PublishPlaylist);
-        app.MapPost("/admin/playlists/{playlistId}/rollback", RollbackPlaylist);
-        app.MapPost("/admin/playlists/{playlistId}/presence", PlaylistPresence);
+        app.MapPost("/admin/playlists", CreatePlaylist).RequirePageRole(VenueRank.Editor);
+        app.MapGet("/admin/playlists/{playlistId}", Playlist).RequirePageRole(VenueRank.Viewer);
+        app.MapPost("/admin/playlists/{playlistId}/items", SavePlaylist).RequirePageRole(VenueRank.Editor);
+        app.MapPost("/admin/playlists/{playlistId}/publish", PublishPlaylist).RequirePageRole(VenueRank.Manager);
+        app.MapPost("/admin/playlists/{playlistId}/rollback", RollbackPlaylist).RequirePageRole(VenueRank.Manager);
+        app.MapPost("/admin/playlists/{playlistId}/presence", PlaylistPresence).RequirePageRole(VenueRank.Viewer, fragment: true);
         return app;
     }
 
@@ -110,7 +110,7 @@ public static partial class AdminEndpoints
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Playlist", "content") is not ({ } layout, { } venue)) return ToSignIn();
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Editor, form["etag"], () =>
+        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
             PlaylistEndpoints.Publish(venue.VenueId, playlistId, http, database, caller, limiter, clock));
         if (outcome.Succeeded) return Results.Redirect($"/admin/playlists/{playlistId}?done=published");
         return PlaylistSlice(http, connection, layout, venue, playlistId, presence, FormState.From("publish", form, outcome), null, null, AdminForms.PageStatus(outcome));
@@ -121,11 +121,11 @@ public static partial class AdminEndpoints
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Playlist", "content") is not ({ } layout, { } venue)) return ToSignIn();
-        if (Refused(layout, venue, VenueRank.Editor) is { } refused) return refused;
+        if (Refused(layout, venue, VenueRank.Manager) is { } refused) return refused;
         if (!long.TryParse(form["version"], NumberStyles.None, CultureInfo.InvariantCulture, out var version))
             return PlaylistSlice(http, connection, layout, venue, playlistId, presence, FormState.Invalid("history", form, new() { ["version"] = ["Pick a version to restore."] }), null, null, 200);
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Editor, form["etag"], () =>
+        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
             PlaylistEndpoints.Rollback(venue.VenueId, playlistId, new RollbackRequest(version), http, database, caller, limiter, clock));
         if (outcome.Succeeded) return Results.Redirect($"/admin/playlists/{playlistId}?done=rolledback");
         return PlaylistSlice(http, connection, layout, venue, playlistId, presence, FormState.From("history", form, outcome), null, null, AdminForms.PageStatus(outcome));

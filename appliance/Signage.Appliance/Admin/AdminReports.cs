@@ -18,9 +18,9 @@ public static partial class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdminReports(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/admin/reports", Reports);
-        app.MapGet("/admin/incidents", IncidentsPage);
-        app.MapGet("/admin/audit", AuditPage);
+        app.MapGet("/admin/reports", Reports).RequirePageRole(VenueRank.Viewer);
+        app.MapGet("/admin/incidents", IncidentsPage).RequirePageRole(VenueRank.Viewer);
+        app.MapGet("/admin/audit", AuditPage).RequirePageRole(VenueRank.Manager);
         return app;
     }
 

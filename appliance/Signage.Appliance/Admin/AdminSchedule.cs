@@ -23,11 +23,11 @@ public static partial class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdminSchedule(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/admin/schedule", Schedule);
-        app.MapPost("/admin/schedule/slots", SaveSlot);
-        app.MapPost("/admin/schedule/slots/{slotId}/delete", DeleteSlot);
-        app.MapPost("/admin/schedule/publish", PublishSchedule);
-        app.MapPost("/admin/schedule/rollback", RollbackSchedule);
+        app.MapGet("/admin/schedule", Schedule).RequirePageRole(VenueRank.Viewer);
+        app.MapPost("/admin/schedule/slots", SaveSlot).RequirePageRole(VenueRank.Editor);
+        app.MapPost("/admin/schedule/slots/{slotId}/delete", DeleteSlot).RequirePageRole(VenueRank.Editor);
+        app.MapPost("/admin/schedule/publish", PublishSchedule).RequirePageRole(VenueRank.Manager);
+        app.MapPost("/admin/schedule/rollback", RollbackSchedule).RequirePageRole(VenueRank.Manager);
         return app;
     }
 
@@ -109,7 +109,7 @@ public static partial class AdminEndpoints
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Schedule", "schedule") is not ({ } layout, { } venue)) return ToSignIn();
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Editor, form["etag"], () =>
+        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
             ScheduleEndpoints.Publish(venue.VenueId, http, database, caller, limiter, clock));
         if (outcome.Succeeded) return Results.Redirect("/admin/schedule?done=published");
         return ScheduleSlice(connection, layout, venue, clock, null, null, FormState.From("publish", form, outcome), null, AdminForms.PageStatus(outcome));
@@ -119,11 +119,11 @@ public static partial class AdminEndpoints
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Schedule", "schedule") is not ({ } layout, { } venue)) return ToSignIn();
-        if (Refused(layout, venue, VenueRank.Editor) is { } refused) return refused;
+        if (Refused(layout, venue, VenueRank.Manager) is { } refused) return refused;
         if (!long.TryParse(form["version"], NumberStyles.None, CultureInfo.InvariantCulture, out var version))
             return ScheduleSlice(connection, layout, venue, clock, null, null, FormState.Invalid("publish", form, new() { ["version"] = ["Pick a version to restore."] }), null, 200);
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Editor, form["etag"], () =>
+        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
             ScheduleEndpoints.Rollback(venue.VenueId, new RollbackRequest(version), http, database, caller, limiter, clock));
         if (outcome.Succeeded) return Results.Redirect("/admin/schedule?done=rolledback");
         return ScheduleSlice(connection, layout, venue, clock, null, null, FormState.From("publish", form, outcome), null, AdminForms.PageStatus(outcome));

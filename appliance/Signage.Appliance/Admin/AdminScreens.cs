@@ -19,12 +19,12 @@ public static partial class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdminScreens(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/admin/screens", Screens);
-        app.MapPost("/admin/groups", CreateGroup);
-        app.MapGet("/admin/screens/{deviceId}", Screen);
-        app.MapPost("/admin/screens/{deviceId}/settings", SaveScreen);
-        app.MapPost("/admin/screens/{deviceId}/command", SendCommand);
-        app.MapPost("/admin/screens/{deviceId}/remove", RemoveScreen);
+        app.MapGet("/admin/screens", Screens).RequirePageRole(VenueRank.Viewer);
+        app.MapPost("/admin/groups", CreateGroup).RequirePageRole(VenueRank.Editor);
+        app.MapGet("/admin/screens/{deviceId}", Screen).RequirePageRole(VenueRank.Viewer);
+        app.MapPost("/admin/screens/{deviceId}/settings", SaveScreen).RequirePageRole(VenueRank.Manager);
+        app.MapPost("/admin/screens/{deviceId}/command", SendCommand).RequirePageRole(VenueRank.Manager);
+        app.MapPost("/admin/screens/{deviceId}/remove", RemoveScreen).RequirePageRole(VenueRank.Manager);
         return app;
     }
 

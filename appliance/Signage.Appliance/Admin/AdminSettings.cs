@@ -21,11 +21,11 @@ public static partial class AdminEndpoints
 
     public static IEndpointRouteBuilder MapAdminSettings(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/admin/settings", Settings);
-        app.MapPost("/admin/settings/venue", SaveVenue);
-        app.MapPost("/admin/settings/users", CreateUser);
-        app.MapPost("/admin/settings/users/{userId}/role", ChangeRole);
-        app.MapPost("/admin/settings/users/{userId}/disabled", SetUserDisabled);
+        app.MapGet("/admin/settings", Settings).RequirePageRole(VenueRank.Viewer);
+        app.MapPost("/admin/settings/venue", SaveVenue).RequirePageRole(VenueRank.Manager);
+        app.MapPost("/admin/settings/users", CreateUser).RequirePageTenantAdmin();
+        app.MapPost("/admin/settings/users/{userId}/role", ChangeRole).RequirePageTenantAdmin();
+        app.MapPost("/admin/settings/users/{userId}/disabled", SetUserDisabled).RequirePageTenantAdmin();
         return app;
     }
 

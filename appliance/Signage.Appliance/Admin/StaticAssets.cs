@@ -16,11 +16,8 @@ public static class StaticAssets
     /// <summary>Address of an asset with its hash, so a new release is fetched at once.</summary>
     public static string Url(string name) => Assets.TryGetValue(name, out var asset) ? $"/admin/static/{name}?v={asset.ETag.Trim('"')[..12]}" : $"/admin/static/{name}";
 
-    public static IEndpointRouteBuilder MapAdminStatic(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/admin/static/{name}", Serve);
-        return app;
-    }
+    /// <summary>Returns the route so the host can attach its access rule (this file is shared with the hub).</summary>
+    public static RouteHandlerBuilder MapAdminStatic(this IEndpointRouteBuilder app) => app.MapGet("/admin/static/{name}", Serve);
 
     private static IResult Serve(string name, HttpContext http)
     {

@@ -24,9 +24,9 @@ public static class AuthEndpoints
     public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/v1/auth");
-        auth.MapPost("/login", Login);
-        auth.MapPost("/refresh", Refresh);
-        auth.MapPost("/logout", Logout);
+        auth.MapPost("/login", Login).AllowAnyone();
+        auth.MapPost("/refresh", Refresh).AllowAnyone();
+        auth.MapPost("/logout", Logout).AllowAnyone();
         app.MapGet("/v1/me", Me).RequireUser();
         app.MapGet("/v1/me/venues", MyVenues).RequireUser();
         return app;

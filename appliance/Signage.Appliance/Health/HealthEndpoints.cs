@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using NodaTime;
+using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
 using Signage.Appliance.Hosting;
 using Signage.Appliance.Problems;
@@ -11,7 +12,7 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", CheckAsync).AllowAnonymous();
+        app.MapGet("/healthz", CheckAsync).AllowAnyone();
         return app;
     }
 

@@ -22,6 +22,7 @@ public sealed record ApplianceSettings(string Urls, string DataDirectory)
           --init                 Prepare the data directory (schema, keys, and the first
                                  admin from SIGNAGE_ADMIN_EMAIL/PASSWORD), then exit.
                                  `signage provision` runs this.
+          --routes               Print every route (method, pattern, access rule), then exit.
           --help                 Show this help.
           --version              Show the version.
         """;

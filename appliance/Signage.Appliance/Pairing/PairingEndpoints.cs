@@ -27,8 +27,8 @@ public static class PairingEndpoints
 
     public static IEndpointRouteBuilder MapPairing(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/devices/pairing/start", Start);
-        app.MapGet("/v1/devices/pairing/status", Status);
+        app.MapPost("/v1/devices/pairing/start", Start).AllowAnyone();
+        app.MapGet("/v1/devices/pairing/status", Status).AllowAnyone();
         app.MapPost("/v1/venues/{venueId}/devices/pairing/claim", Claim).RequireVenueRole(VenueRank.Manager);
         return app;
     }

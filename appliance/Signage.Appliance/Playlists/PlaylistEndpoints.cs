@@ -30,9 +30,9 @@ public static class PlaylistEndpoints
         playlists.MapPut("/{playlistId}", Update).RequireVenueRole(VenueRank.Editor);
         playlists.MapPut("/{playlistId}/items", SetItems).RequireVenueRole(VenueRank.Editor);
         playlists.MapPut("/{playlistId}/reorder", Reorder).RequireVenueRole(VenueRank.Editor);
-        playlists.MapPost("/{playlistId}/publish", Publish).RequireVenueRole(VenueRank.Editor).ChangesPlayback();
+        playlists.MapPost("/{playlistId}/publish", Publish).RequireVenueRole(VenueRank.Manager).ChangesPlayback();
         playlists.MapGet("/{playlistId}/versions", Versions).RequireVenueRole(VenueRank.Viewer);
-        playlists.MapPost("/{playlistId}/rollback", Rollback).RequireVenueRole(VenueRank.Editor).ChangesPlayback();
+        playlists.MapPost("/{playlistId}/rollback", Rollback).RequireVenueRole(VenueRank.Manager).ChangesPlayback();
         playlists.MapDelete("/{playlistId}", Delete).RequireVenueRole(VenueRank.Editor);
         return app;
     }

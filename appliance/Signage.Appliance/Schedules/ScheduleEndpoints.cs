@@ -27,9 +27,9 @@ public static class ScheduleEndpoints
         set.MapPost("/slots", AddSlot).RequireVenueRole(VenueRank.Editor);
         set.MapPut("/slots/{slotId}", UpdateSlot).RequireVenueRole(VenueRank.Editor);
         set.MapDelete("/slots/{slotId}", DeleteSlot).RequireVenueRole(VenueRank.Editor);
-        set.MapPost("/publish", Publish).RequireVenueRole(VenueRank.Editor).ChangesPlayback();
+        set.MapPost("/publish", Publish).RequireVenueRole(VenueRank.Manager).ChangesPlayback();
         set.MapGet("/versions", Versions).RequireVenueRole(VenueRank.Viewer);
-        set.MapPost("/rollback", Rollback).RequireVenueRole(VenueRank.Editor).ChangesPlayback();
+        set.MapPost("/rollback", Rollback).RequireVenueRole(VenueRank.Manager).ChangesPlayback();
         app.MapGet("/v1/venues/{venueId}/publishes", Publishes).RequireVenueRole(VenueRank.Viewer);
         return app;
     }

@@ -27,7 +27,7 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
         // path, signed out answer, where signed out goes
         { "/admin", HttpStatusCode.Redirect, "/admin/signin" },
         { "/admin/library", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Flibrary" },
-        { "/admin/pair", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fpair%3Fcode%3D" },
+        { "/admin/pair", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fpair" },
         { "/admin/pair?code=BCDF-GHJK", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fpair%3Fcode%3DBCDF-GHJK" },
         { "/admin/content", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fcontent" },
         { "/admin/screens", HttpStatusCode.Redirect, "/admin/signin?returnTo=%2Fadmin%2Fscreens" },
