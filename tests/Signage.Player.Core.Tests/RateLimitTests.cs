@@ -133,7 +133,8 @@ public sealed class RateLimitTests
         using var stop = new CancellationTokenSource();
         var run = player.RunAsync(stop.Token);
 
-        await h.Clock.UntilAsync(() => h.Clock.GetUtcNow() >= T.AddMinutes(5), limit: TimeSpan.FromMinutes(6));
+        // Three minutes in 2 s steps (a busy machine must get through them within Drive's 20 s of real time).
+        await h.Clock.UntilAsync(() => h.Clock.GetUtcNow() >= T.AddMinutes(3), step: TimeSpan.FromSeconds(2), limit: TimeSpan.FromMinutes(4));
         await stop.CancelAsync();
         await run;
 
@@ -142,7 +143,7 @@ public sealed class RateLimitTests
             var limit = RequestPacer.Limit(endpoint);
             var times = sent.Where(s => s.Path == PathOf(endpoint)).Select(s => s.At).Order().ToList();
             // Busy: it did ask about as often as allowed (so the test would see a player asking too often).
-            Assert.True(times.Count >= limit * 4, $"{endpoint}: only {times.Count} requests in 5 minutes");
+            Assert.True(times.Count >= limit * 2, $"{endpoint}: only {times.Count} requests in 3 minutes");
             for (var i = 0; i + limit < times.Count; i++)
             {
                 Assert.True(times[i + limit] - times[i] >= TimeSpan.FromMinutes(1),
