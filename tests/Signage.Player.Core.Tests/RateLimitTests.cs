@@ -90,6 +90,22 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task A_restarted_player_still_counts_what_its_previous_run_sent_this_minute()
+    {
+        using var h = new CoreHarness();
+        var before = new RequestPacer(h.Clock, h.Paths.RateLimits);
+        await before.WaitTurnAsync(PacedEndpoint.Heartbeat, CancellationToken.None);
+        await before.WaitTurnAsync(PacedEndpoint.Heartbeat, CancellationToken.None);
+        h.Clock.Advance(TimeSpan.FromSeconds(10));
+
+        var after = new RequestPacer(h.Clock, h.Paths.RateLimits);
+        var turn = after.WaitTurnAsync(PacedEndpoint.Heartbeat, CancellationToken.None);
+        await h.Clock.UntilAsync(() => turn.IsCompleted);
+        Assert.InRange(await turn - T, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1) + RequestPacer.Margin + TimeSpan.FromSeconds(1));
+        Assert.Equal(h.Clock.GetUtcNow(), await after.WaitTurnAsync(PacedEndpoint.Events, CancellationToken.None)); // only heartbeats were sent
+    }
+
+    [Fact]
     public async Task A_held_manifest_request_that_ends_with_news_does_not_use_up_the_allowance()
     {
         using var h = new CoreHarness();

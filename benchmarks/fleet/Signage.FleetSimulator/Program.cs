@@ -53,8 +53,17 @@ while (clock.Elapsed < TimeSpan.FromSeconds(options.Seconds))
     (peakRss, peakThreads) = (Math.Max(peakRss, sample?.RssKb ?? 0), Math.Max(peakThreads, sample?.Threads ?? 0));
     if (options.ChangeEvery > 0 && clock.Elapsed.TotalSeconds >= (changes + 1) * options.ChangeEvery)
     {
-        await admin.ChangeVenueAsync();
         changes++;
+        // A change the appliance could not answer in time is an error of the run, not the end of it.
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await admin.ChangeVenueAsync();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            stats.Record($"venue change failed ({e.GetType().Name})", started, 0, true);
+        }
     }
 }
 var seconds = clock.Elapsed.TotalSeconds;

@@ -13,9 +13,9 @@ namespace Signage.Player.Core.Api;
 /// bookkeeping every call shares in one place: the bearer token, counting 401s, online/offline, Retry-After, and
 /// spec 27.1's per-device rate limits (<see cref="RequestPacer"/>).</summary>
 public sealed class ApplianceApi(HttpClient http, IApplianceLocator locator, DeviceCredentials credentials, Connectivity connectivity,
-    TimeProvider clock)
+    TimeProvider clock, RequestPacer? pacer = null)
 {
-    private readonly RequestPacer _pacer = new(clock);
+    private readonly RequestPacer _pacer = pacer ?? new(clock);
 
     /// <summary>For everything but a held manifest request and media bodies.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);

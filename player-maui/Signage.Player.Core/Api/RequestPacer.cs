@@ -16,9 +16,11 @@ public enum PacedEndpoint
 /// <c>Window + Margin</c>: the appliance counts fixed windows from a request's arrival, so a sliding window a
 /// little longer than its own keeps every one of its windows within the limit even when requests arrive late.
 /// After a 429 the endpoint waits out the Retry-After. Slots are reserved in order, so two callers of one
-/// endpoint never both take the last one. Time is the injected clock.
+/// endpoint never both take the last one. Time is the injected clock. With a <paramref name="file"/> the slots of
+/// the last minute are kept on disk, so a player restarted (or killed) mid-minute does not start over at zero while
+/// the appliance still counts what it sent.
 /// </summary>
-public sealed class RequestPacer(TimeProvider clock)
+public sealed class RequestPacer(TimeProvider clock, string? file = null)
 {
     /// <summary>Allowance for a request that arrives later than it was sent.</summary>
     public static readonly TimeSpan Margin = TimeSpan.FromSeconds(2);
@@ -26,7 +28,7 @@ public sealed class RequestPacer(TimeProvider clock)
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
     private readonly Lock _gate = new();
-    private readonly List<DateTimeOffset>[] _sent = [[], [], [], []];
+    private readonly List<DateTimeOffset>[] _sent = Load(file, clock.GetUtcNow());
     private readonly DateTimeOffset[] _blockedUntil = new DateTimeOffset[4];
 
     /// <summary>Spec 27.1: requests per minute per device.</summary>
@@ -55,6 +57,7 @@ public sealed class RequestPacer(TimeProvider clock)
             }
 
             sent.Add(slot);
+            Save();
         }
 
         var wait = slot - clock.GetUtcNow();
@@ -81,6 +84,7 @@ public sealed class RequestPacer(TimeProvider clock)
         lock (_gate)
         {
             _sent[(int)endpoint].Remove(slot);
+            Save();
         }
     }
 
@@ -95,4 +99,65 @@ public sealed class RequestPacer(TimeProvider clock)
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    // One line a slot: "<endpoint> <unix ms>". Unreadable or out-of-range lines are skipped: the worst a lost
+    // file does is one 429, which the Retry-After handling covers.
+    private static List<DateTimeOffset>[] Load(string? file, DateTimeOffset now)
+    {
+        List<DateTimeOffset>[] sent = [[], [], [], []];
+        try
+        {
+            if (file is null || !File.Exists(file))
+            {
+                return sent;
+            }
+
+            foreach (var line in File.ReadAllLines(file))
+            {
+                var parts = line.Split(' ');
+                if (parts.Length == 2 && Enum.TryParse<PacedEndpoint>(parts[0], out var endpoint) && (int)endpoint is >= 0 and < 4
+                    && long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var ms)
+                    && DateTimeOffset.FromUnixTimeMilliseconds(ms) is var at && at > now - Minute - Margin && at <= now + Minute + Margin)
+                {
+                    sent[(int)endpoint].Add(at);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        foreach (var list in sent)
+        {
+            list.Sort();
+        }
+
+        return sent;
+    }
+
+    private void Save()
+    {
+        if (file is null)
+        {
+            return;
+        }
+
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < _sent.Length; i++)
+        {
+            foreach (var at in _sent[i])
+            {
+                text.Append((PacedEndpoint)i).Append(' ').Append(at.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
+        try
+        {
+            Storage.AtomicFile.WriteAllBytes(file, System.Text.Encoding.ASCII.GetBytes(text.ToString()));
+        }
+        catch (IOException)
+        {
+            // Best effort: see Load.
+        }
+    }
 }
