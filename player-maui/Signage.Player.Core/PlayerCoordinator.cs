@@ -92,7 +92,7 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
             // Each call sets its own deadline on the injected clock (a held manifest request needs > 30 s).
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        var api = new ApplianceApi(_http, dependencies.Locator, _credentials, _connectivity, _clock);
+        var api = new ApplianceApi(_http, dependencies.Locator, _credentials, _connectivity, _clock, new RequestPacer(_clock, paths.RateLimits));
         _manifests = new ManifestStore(paths);
         _cache = new AssetCache(_database, paths, _events, _clock, options.DefaultCacheBudgetBytes)
         {

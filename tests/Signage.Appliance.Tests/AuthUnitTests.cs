@@ -57,4 +57,20 @@ public sealed class AuthUnitTests : IDisposable
         _clock.Advance(Duration.FromMinutes(1));
         Assert.True(limiter.Take(limit, "ip-1").Allowed);
     }
+
+    [Fact]
+    public void Only_the_first_refusal_of_a_window_is_flagged_for_the_log_so_a_429_always_leaves_one_line()
+    {
+        var limiter = new RateLimiter(_clock);
+        var limit = new RateLimit("test", 1, Duration.FromMinutes(1));
+        Assert.False(limiter.Take(limit, "dev-1").FirstRefusal);
+        Assert.Equal((false, true), (limiter.Take(limit, "dev-1").Allowed, limiter.Take(limit, "dev-2").Allowed));
+        var second = limiter.Take(limit, "dev-2");
+        Assert.True(second.FirstRefusal);
+        Assert.False(limiter.Take(limit, "dev-2").FirstRefusal);
+
+        _clock.Advance(Duration.FromMinutes(1));
+        Assert.True(limiter.Take(limit, "dev-2").Allowed);
+        Assert.True(limiter.Take(limit, "dev-2").FirstRefusal);
+    }
 }

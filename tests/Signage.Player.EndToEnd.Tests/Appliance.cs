@@ -80,7 +80,6 @@ public sealed class Appliance : IAsyncDisposable
             ["SIGNAGE_ADMIN_PASSWORD"] = AdminPassword,
             ["SIGNAGE_VENUE_NAME"] = "The Crown",
             ["SIGNAGE_VENUE_TIMEZONE"] = "Europe/London",
-            ["RateLimits__Enabled"] = "false",
         };
         foreach (var (key, value) in _settings ?? new Dictionary<string, string>()) environment[key] = value;
         Process = await ApplianceProcess.StartAsync(["--urls", $"http://127.0.0.1:{Port}", "--data-dir", DataDirectory], environment);
@@ -205,6 +204,10 @@ public sealed class Appliance : IAsyncDisposable
         while (reader.Read()) missing.Add((reader.GetInt64(0), reader.GetInt64(1)));
         return missing;
     }
+
+    /// <summary>The appliance's log lines for requests its rate limits refused (RateLimiter logs the first 429 of each
+    /// window per limit and subject, so none means no 429 at all).</summary>
+    public IReadOnlyList<string> RateLimitRefusals() => Process is null ? [] : [.. Process.Output.Where(l => l.Contains("Rate limit ", StringComparison.Ordinal))];
 
     public string Describe() => Process is null ? "appliance stopped" : "appliance output:\n" + string.Join('\n', Process.Output.TakeLast(40));
 

@@ -19,7 +19,9 @@ public sealed record RateLimit(string Name, int Limit, Duration Window)
     public static readonly RateLimit CommandsPerDevice = new("player-commands", 2, Duration.FromMinutes(1));
 }
 
-public readonly record struct RateDecision(bool Allowed, int Limit, int Remaining, Instant ResetAt);
+/// <param name="FirstRefusal">The first request this window refused for this subject: logged once, so a
+/// misbehaving screen shows up in the log without a line for every refused request.</param>
+public readonly record struct RateDecision(bool Allowed, int Limit, int Remaining, Instant ResetAt, bool FirstRefusal = false);
 
 /// <summary>
 /// Fixed-window counters in memory, keyed by limit and subject (an IP, an account, a device).
@@ -29,7 +31,7 @@ public readonly record struct RateDecision(bool Allowed, int Limit, int Remainin
 /// <c>RateLimits:Enabled</c> (default true) and, per limit name, <c>RateLimits:{name}:Limit</c> and
 /// <c>RateLimits:{name}:WindowSeconds</c> — for a venue with an unusual fleet, or a load test.
 /// </summary>
-public sealed class RateLimiter(IClock clock, IConfiguration? configuration = null)
+public sealed partial class RateLimiter(IClock clock, IConfiguration? configuration = null, ILogger<RateLimiter>? logger = null)
 {
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RateLimit> _effective = new(StringComparer.Ordinal);
@@ -48,10 +50,13 @@ public sealed class RateLimiter(IClock clock, IConfiguration? configuration = nu
             {
                 window.ResetAt = now + limit.Window;
                 window.Count = 0;
+                window.Refused = false;
             }
             var allowed = window.Count < limit.Limit;
             if (allowed) window.Count++;
-            return new RateDecision(allowed, limit.Limit, limit.Limit - window.Count, window.ResetAt);
+            var first = !allowed && !window.Refused;
+            if (!allowed) window.Refused = true;
+            return new RateDecision(allowed, limit.Limit, limit.Limit - window.Count, window.ResetAt, first);
         }
     }
 
@@ -84,6 +89,7 @@ public sealed class RateLimiter(IClock clock, IConfiguration? configuration = nu
         headers["X-RateLimit-Reset"] = decision.ResetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         if (decision.Allowed) return null;
         var retryAfter = Math.Max(1, (int)Math.Ceiling((decision.ResetAt - clock.GetCurrentInstant()).TotalSeconds));
+        if (decision.FirstRefusal && logger is not null) LogRefused(logger, limit.Name, subject, decision.Limit, retryAfter);
         headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         return ProblemResponses.Problem(StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited,
             $"Too many attempts; try again in {retryAfter} seconds.", new Dictionary<string, object?> { ["retryAfterSeconds"] = retryAfter });
@@ -97,9 +103,13 @@ public sealed class RateLimiter(IClock clock, IConfiguration? configuration = nu
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rate limit {Limit} reached for {Subject} ({Count} a window): answering 429 for {RetryAfter} s")]
+    private static partial void LogRefused(ILogger logger, string limit, string subject, int count, int retryAfter);
+
     private sealed class Window
     {
         public Instant ResetAt;
         public int Count;
+        public bool Refused;
     }
 }

@@ -162,7 +162,9 @@ public sealed class Screen(int index, HttpClient http, Stats stats, Intervals in
         return request;
     }
 
-    private TimeSpan Jitter(TimeSpan interval) => interval * (0.9 + 0.2 * _random.NextDouble());
+    // Never shorter than the interval: at the real cadence two requests a minute is spec 27.1's limit, and a screen
+    // that came back after 54 s would make three in one of the appliance's windows.
+    private TimeSpan Jitter(TimeSpan interval) => interval * (1.0 + 0.1 * _random.NextDouble());
 
     /// <summary>A failed request counts as an error (in <see cref="Stats"/>); the screen carries on, as a real one would.</summary>
     private async Task Guard(Func<Task> action, CancellationToken stop)

@@ -28,6 +28,15 @@ public sealed class Stats
 
     public long TotalErrors => _endpoints.Values.Sum(e => e.Errors);
 
+    /// <summary>Responses with this status over every endpoint (429: the appliance's rate limits refused one).</summary>
+    public long Count(int status) => _endpoints.Values.Sum(e =>
+    {
+        lock (e)
+        {
+            return e.Statuses.GetValueOrDefault(status);
+        }
+    });
+
     public string Table(double seconds)
     {
         var text = new StringBuilder();

@@ -20,8 +20,9 @@ public enum ApiOutcome
 
 /// <summary>One request's outcome, without exceptions for the expected failures of a LAN device.</summary>
 public sealed record ApiResult<T>(ApiOutcome Outcome, T? Value = default, HttpStatusCode? Status = null, TimeSpan? RetryAfter = null,
-    string? Error = null, string? ETag = null, bool WaitApplied = false)
+    string? Error = null, string? ETag = null, bool WaitApplied = false, bool NeverSent = false)
 {
+    // NeverSent: the connection was never made, so the appliance cannot have counted the request.
     // WaitApplied: the response carried Preference-Applied: wait=N, i.e. the appliance parked the request
     // (RFC 7240) rather than answering it at once.
     public bool IsOk => Outcome == ApiOutcome.Ok;

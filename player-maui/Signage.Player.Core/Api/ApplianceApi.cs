@@ -10,10 +10,13 @@ using Signage.Player.Core.Auth;
 namespace Signage.Player.Core.Api;
 
 /// <summary>The appliance's device-plane endpoints (spec 27.7, 27.8) as typed calls. It keeps the
-/// bookkeeping every call shares in one place: the bearer token, counting 401s, online/offline, Retry-After.</summary>
+/// bookkeeping every call shares in one place: the bearer token, counting 401s, online/offline, Retry-After, and
+/// spec 27.1's per-device rate limits (<see cref="RequestPacer"/>).</summary>
 public sealed class ApplianceApi(HttpClient http, IApplianceLocator locator, DeviceCredentials credentials, Connectivity connectivity,
-    TimeProvider clock)
+    TimeProvider clock, RequestPacer? pacer = null)
 {
+    private readonly RequestPacer _pacer = pacer ?? new(clock);
+
     /// <summary>For everything but a held manifest request and media bodies.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
 
@@ -54,24 +57,25 @@ public sealed class ApplianceApi(HttpClient http, IApplianceLocator locator, Dev
             }
 
             return request;
-        }, deviceAuth: true, (wait ?? TimeSpan.Zero) + RequestTimeout, Json.ManifestResponse, cancellationToken);
+        }, deviceAuth: true, (wait ?? TimeSpan.Zero) + RequestTimeout, Json.ManifestResponse, cancellationToken, PacedEndpoint.Manifest);
 
     /// <summary>Ok with a null value is a 2xx without a body (spec 27.8.3 says 204): everything accepted.</summary>
     public Task<ApiResult<EventBatchResponse>> PostEventsAsync(EventBatchRequest batch, CancellationToken cancellationToken) =>
         SendJsonAsync(baseUri => new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, "v1/player/events"))
         {
             Content = JsonContent.Create(batch, Json.EventBatchRequest),
-        }, deviceAuth: true, RequestTimeout, Json.EventBatchResponse, cancellationToken);
+        }, deviceAuth: true, RequestTimeout, Json.EventBatchResponse, cancellationToken, PacedEndpoint.Events);
 
-    public Task<ApiResult<bool>> PostHeartbeatAsync(HeartbeatRequest heartbeat, CancellationToken cancellationToken) =>
+    /// <summary><paramref name="snapshot"/> is taken when the request goes out, after any wait for the rate limit.</summary>
+    public Task<ApiResult<bool>> PostHeartbeatAsync(Func<HeartbeatRequest> snapshot, CancellationToken cancellationToken) =>
         SendAsync(baseUri => new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, "v1/player/heartbeat"))
         {
-            Content = JsonContent.Create(heartbeat, Json.HeartbeatRequest),
-        }, deviceAuth: true, RequestTimeout, NoBody, cancellationToken);
+            Content = JsonContent.Create(snapshot(), Json.HeartbeatRequest),
+        }, deviceAuth: true, RequestTimeout, NoBody, cancellationToken, paced: PacedEndpoint.Heartbeat);
 
     public Task<ApiResult<PlayerCommandsResponse>> GetCommandsAsync(CancellationToken cancellationToken) =>
         SendJsonAsync(baseUri => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "v1/player/commands")),
-            deviceAuth: true, RequestTimeout, Json.PlayerCommandsResponse, cancellationToken);
+            deviceAuth: true, RequestTimeout, Json.PlayerCommandsResponse, cancellationToken, PacedEndpoint.Commands);
 
     public Task<ApiResult<bool>> PostCommandResultAsync(string commandId, CommandResultRequest result, CancellationToken cancellationToken) =>
         SendAsync(baseUri => new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, $"v1/player/commands/{Uri.EscapeDataString(commandId)}/result"))
@@ -95,16 +99,17 @@ public sealed class ApplianceApi(HttpClient http, IApplianceLocator locator, Dev
             keepResponse: true);
 
     private Task<ApiResult<T>> SendJsonAsync<T>(Func<Uri, HttpRequestMessage> build, bool deviceAuth, TimeSpan timeout, JsonTypeInfo<T> typeInfo,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, PacedEndpoint? paced = null) =>
         SendAsync(build, deviceAuth, timeout, async (response, ct) =>
             response.StatusCode == HttpStatusCode.NoContent || response.Content.Headers.ContentLength == 0
                 ? default
-                : await response.Content.ReadFromJsonAsync(typeInfo, ct).ConfigureAwait(false), cancellationToken);
+                : await response.Content.ReadFromJsonAsync(typeInfo, ct).ConfigureAwait(false), cancellationToken, paced: paced);
 
     private static Task<bool> NoBody(HttpResponseMessage response, CancellationToken cancellationToken) => Task.FromResult(true);
 
     private async Task<ApiResult<T>> SendAsync<T>(Func<Uri, HttpRequestMessage> build, bool deviceAuth, TimeSpan? timeout,
-        Func<HttpResponseMessage, CancellationToken, Task<T?>> readBody, CancellationToken cancellationToken, bool keepResponse = false)
+        Func<HttpResponseMessage, CancellationToken, Task<T?>> readBody, CancellationToken cancellationToken, bool keepResponse = false,
+        PacedEndpoint? paced = null)
     {
         var baseUri = await locator.LocateAsync(cancellationToken).ConfigureAwait(false);
         if (baseUri is null)
@@ -112,11 +117,40 @@ public sealed class ApplianceApi(HttpClient http, IApplianceLocator locator, Dev
             return ApiResult<T>.Unreachable("no appliance address known");
         }
 
-        var token = credentials.Token;
-        if (deviceAuth && token is null)
+        if (deviceAuth && credentials.Token is null)
         {
             // Not paired: nothing to ask, and nothing to count against a token.
             return new ApiResult<T>(ApiOutcome.Unauthorized, Error: "not paired");
+        }
+
+        var slot = paced is { } endpoint ? await _pacer.WaitTurnAsync(endpoint, cancellationToken).ConfigureAwait(false) : default;
+        var result = await SendNowAsync(baseUri, build, deviceAuth, timeout, readBody, cancellationToken, keepResponse).ConfigureAwait(false);
+        if (paced is { } sent)
+        {
+            if (result.Status == HttpStatusCode.TooManyRequests)
+            {
+                // Refused requests are not counted by the appliance; it says when to come back.
+                _pacer.Refund(sent, slot);
+                _pacer.Throttled(sent, result.RetryAfter);
+            }
+            else if (result.NeverSent || result.Status == HttpStatusCode.Unauthorized || (result.WaitApplied && result.IsOk))
+            {
+                // Never reached the appliance, refused before its limit is looked at (the device is authenticated
+                // first), or a held manifest request that ended with news (the appliance refunds those).
+                _pacer.Refund(sent, slot);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<ApiResult<T>> SendNowAsync<T>(Uri baseUri, Func<Uri, HttpRequestMessage> build, bool deviceAuth, TimeSpan? timeout,
+        Func<HttpResponseMessage, CancellationToken, Task<T?>> readBody, CancellationToken cancellationToken, bool keepResponse)
+    {
+        var token = credentials.Token;
+        if (deviceAuth && token is null)
+        {
+            return new ApiResult<T>(ApiOutcome.Unauthorized, Error: "not paired", NeverSent: true);
         }
 
         baseUri = baseUri.AbsoluteUri.EndsWith('/') ? baseUri : new Uri(baseUri.AbsoluteUri + "/");
@@ -144,7 +178,7 @@ public sealed class ApplianceApi(HttpClient http, IApplianceLocator locator, Dev
         catch (HttpRequestException ex)
         {
             connectivity.Unreachable();
-            return ApiResult<T>.Unreachable(ex.Message);
+            return ApiResult<T>.Unreachable(ex.Message) with { NeverSent = ex.HttpRequestError == HttpRequestError.ConnectionError };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -10,6 +10,9 @@ public sealed class PlayerPaths(string root)
 
     public string DeviceToken => Path.Combine(Root, "device-token.json");
 
+    /// <summary>When the rate-limited requests of the last minute went out, so a restarted player keeps the limits too.</summary>
+    public string RateLimits => Path.Combine(Root, "rate-limits.txt");
+
     public string ManifestDirectory => Path.Combine(Root, "manifests");
 
     // Spec 28.2 names the two layers currentManifest.json and previousManifest.json.

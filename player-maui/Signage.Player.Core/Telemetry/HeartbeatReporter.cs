@@ -13,8 +13,8 @@ public sealed class HeartbeatReporter(ApplianceApi api, TelemetryCounters counte
 
     public async Task<TimeSpan> SendOnceAsync(CancellationToken cancellationToken)
     {
-        var heartbeat = snapshot();
-        var result = await api.PostHeartbeatAsync(heartbeat, cancellationToken).ConfigureAwait(false);
+        HeartbeatRequest? heartbeat = null;
+        var result = await api.PostHeartbeatAsync(() => heartbeat = snapshot(), cancellationToken).ConfigureAwait(false);
         if (!result.IsOk)
         {
             // Retry sooner than the cadence while failing, but never sooner than a Retry-After.
@@ -24,7 +24,7 @@ public sealed class HeartbeatReporter(ApplianceApi api, TelemetryCounters counte
         }
 
         backoff.Reset();
-        if (heartbeat.Errors is { } reported)
+        if (heartbeat?.Errors is { } reported)
         {
             counters.Delivered(reported);
         }
