@@ -17,7 +17,7 @@ public sealed class PlayResultsEndToEndTests(ITestOutputHelper output) : PlayerT
     private const int LongItemMs = 8_000;
 
     [Fact]
-    public async Task A_skipped_damaged_file_and_an_item_cut_by_stopping_the_player_are_reported_in_their_own_columns_and_not_as_plays()
+    public async Task A_skipped_damaged_file_and_items_cut_by_stopping_or_killing_the_player_are_reported_in_their_own_columns_and_not_as_plays()
     {
         var shortBytes = Jpeg("results short");
         var shortSha = Convert.ToHexStringLower(SHA256.HashData(shortBytes));
@@ -45,10 +45,21 @@ public sealed class PlayResultsEndToEndTests(ITestOutputHelper output) : PlayerT
         var restarted = StartPlayer();
         await WaitUntilAsync(() => Results(deviceId).Contains((longItem, "INTERRUPTED")), "PLAY_END INTERRUPTED at the appliance", restarted,
             TimeSpan.FromSeconds(40));
-        Assert.Equal(0, await restarted.StopAsync());
+
+        // Killed (kill -9) with the long item on screen: no chance to record anything then; the play is ended as INTERRUPTED
+        // (0 ms: how long it showed is unknown) when the player starts again.
+        framesBefore = restarted.Frames().Count;
+        await WaitUntilAsync(() => restarted.Frames().Count > framesBefore && restarted.Frames()[^1].AssetId == longItem, "the long item on screen after the restart",
+            restarted, TimeSpan.FromSeconds(40));
+        await Task.Delay(1_000);
+        await restarted.KillHardAsync();
+        var third = StartPlayer();
+        await WaitUntilAsync(() => Plays(deviceId).Any(p => p.AssetId == longItem && p.Result == "INTERRUPTED" && p.DurationMs == 0),
+            "PLAY_END INTERRUPTED (0 ms) at the appliance after kill -9", third, TimeSpan.FromSeconds(40));
+        Assert.Equal(0, await third.StopAsync());
 
         // What the appliance stored, counted by result, is what the report shows, column by column.
-        var stored = Appliance.Events(deviceId).Where(e => e.EventType == "PLAY_END").Select(e => Play(e.PayloadJson)).ToList();
+        var stored = Plays(deviceId);
         // Cut about two seconds in (the restart's own stop may add another, shorter or not yet sent).
         Assert.Contains(stored, p => p.AssetId == longItem && p.Result == "INTERRUPTED" && p.DurationMs is >= 1_500 and < LongItemMs);
         var today = DateTime.UtcNow;
@@ -77,8 +88,10 @@ public sealed class PlayResultsEndToEndTests(ITestOutputHelper output) : PlayerT
             lines[1..^1]);
     }
 
-    private HashSet<(string AssetId, string Result)> Results(string deviceId) =>
-        [.. Appliance.Events(deviceId).Where(e => e.EventType == "PLAY_END").Select(e => Play(e.PayloadJson)).Select(p => (p.AssetId, p.Result))];
+    private List<(string AssetId, string Result, long DurationMs)> Plays(string deviceId) =>
+        [.. Appliance.Events(deviceId).Where(e => e.EventType == "PLAY_END").Select(e => Play(e.PayloadJson))];
+
+    private HashSet<(string AssetId, string Result)> Results(string deviceId) => [.. Plays(deviceId).Select(p => (p.AssetId, p.Result))];
 
     private static (string AssetId, string Result, long DurationMs) Play(string payloadJson)
     {
