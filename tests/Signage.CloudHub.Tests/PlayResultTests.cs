@@ -66,6 +66,8 @@ public sealed class PlayResultTests(HubFixture fixture) : SyncUpTestsBase(fixtur
         using var response = await Hub.RawAsync(HttpMethod.Post, "/v1/sync/up", appliance.Credential, new SyncUpRequest(
             [TestRecords.Play("ok", "2026-11-24"), TestRecords.Play("bad", "2026-11-24", result: "PLAYED")], 0));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("result must be one of COMPLETED, SKIPPED, ERROR, INTERRUPTED", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM play WHERE venue_id = @v", ("v", venue.VenueId)));
     }
 }

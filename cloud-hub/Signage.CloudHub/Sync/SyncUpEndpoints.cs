@@ -293,6 +293,9 @@ public static class SyncUpEndpoints
             if (string.IsNullOrWhiteSpace(record.RecordId) || record.RecordId.Length > 100) return "recordId is required (at most 100 characters).";
             if (!SyncProtocol.RecordKinds.All.Contains(record.Kind)) return $"kind must be one of {string.Join(", ", SyncProtocol.RecordKinds.All)}.";
             if (ParseUtc(record.OccurredAtUtc) is null) return "occurredAtUtc is not an ISO-8601 time.";
+            if (record.Kind == SyncProtocol.RecordKinds.Play && PlayOf(record) is { EventType: PlayerProtocol.EventTypes.PlayEnd } end
+                && !PlayerProtocol.PlayResults.All.Contains(end.Result))
+                return $"a PLAY_END's result must be one of {string.Join(", ", PlayerProtocol.PlayResults.All)}.";
             return $"its data is not a valid {record.Kind} record (missing or malformed fields, dates or times).";
         }
 
@@ -305,7 +308,7 @@ public static class SyncUpEndpoints
                 switch (record.Kind)
                 {
                     case SyncProtocol.RecordKinds.Play:
-                        var play = record.Play ?? (record.Data.ValueKind == JsonValueKind.Object ? record.Data.Deserialize(ContractsJsonContext.Default.PlayRecord) : null);
+                        var play = PlayOf(record);
                         if (play is null || string.IsNullOrEmpty(play.EventType) || string.IsNullOrEmpty(play.DeviceId) || string.IsNullOrEmpty(play.AssetId)) return false;
                         if (!DateOnly.TryParseExact(play.LocalDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var localDate)
                             || localDate.Year is < 2000 or > 2199) return false;
@@ -338,6 +341,20 @@ public static class SyncUpEndpoints
             catch (JsonException)
             {
                 return false;
+            }
+        }
+
+        /// <summary>A PLAY record's play: parsed with the batch, else from its data; null when the data is not one.</summary>
+        private static PlayRecord? PlayOf(IncomingRecord record)
+        {
+            if (record.Play is { } play) return play;
+            try
+            {
+                return record.Data.ValueKind == JsonValueKind.Object ? record.Data.Deserialize(ContractsJsonContext.Default.PlayRecord) : null;
+            }
+            catch (JsonException)
+            {
+                return null;
             }
         }
 
