@@ -137,6 +137,7 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
 
         // BOOT
         _events.AppStarted(new AppStartedPayload(_options.AppVersion, _options.DeviceInfo.Model, _options.DeviceInfo.OsVersion, _options.HardwareId));
+        _events.EndPlayCutByRestart();
         _machine.Fire(PlayerTrigger.InitComplete);
 
         // LOAD_LOCAL

@@ -114,6 +114,51 @@ public sealed class MigratorTests : IDisposable
             Scalar(migrated, "SELECT payload_json FROM device_event_log WHERE sequence = 2;"));
     }
 
+    [Fact]
+    public void Migration_11_rebuilds_daily_aggregates_and_rollups_so_only_completed_play_ends_are_plays()
+    {
+        // Release 10 counted every PLAY_END as a play. Screen dev_1 ended one play of each result on the 20th; dev_2's
+        // key counts 3 PLAY_ENDs of which retention left one (SKIPPED) in the log: the other two keep counting as billed.
+        var database = DatabaseAtVersion("g.db", 10);
+        using (var connection = database.Open())
+        {
+            Execute(connection, """
+                INSERT INTO proof_of_play (event_id, event_type, device_id, venue_id, campaign_id, playlist_id, asset_id, device_time_utc, server_received_utc,
+                    started_at_utc, local_date, duration_ms, result, sequence) VALUES
+                    ('e1', 'PLAY_END', 'dev_1', 'ven_1', 'cmp_1', 'pls_1', 'ast_1', '2026-11-20T12:00:10.000Z', '2026-11-20T12:00:11.000Z', '2026-11-20T12:00:00.000Z', '2026-11-20', 10000, 'COMPLETED', 1),
+                    ('e2', 'PLAY_END', 'dev_1', 'ven_1', 'cmp_1', 'pls_1', 'ast_1', '2026-11-20T12:00:14.000Z', '2026-11-20T12:00:15.000Z', '2026-11-20T12:00:10.000Z', '2026-11-20', 4000, 'INTERRUPTED', 2),
+                    ('e3', 'PLAY_END', 'dev_1', 'ven_1', 'cmp_1', 'pls_1', 'ast_1', '2026-11-20T12:00:16.000Z', '2026-11-20T12:00:17.000Z', '2026-11-20T12:00:14.000Z', '2026-11-20', 2000, 'ERROR', 3),
+                    ('e4', 'PLAY_END', 'dev_1', 'ven_1', 'cmp_1', 'pls_1', 'ast_1', '2026-11-20T12:00:16.000Z', '2026-11-20T12:00:17.000Z', '2026-11-20T12:00:16.000Z', '2026-11-20', 0, 'SKIPPED', 4),
+                    ('e5', 'PLAY_START', 'dev_1', 'ven_1', 'cmp_1', 'pls_1', 'ast_1', '2026-11-20T12:00:16.000Z', '2026-11-20T12:00:17.000Z', '2026-11-20T12:00:16.000Z', '2026-11-20', NULL, NULL, 5),
+                    ('e6', 'PLAY_END', 'dev_2', 'ven_1', NULL, 'pls_2', 'ast_2', '2026-11-20T13:00:00.000Z', '2026-11-20T13:00:01.000Z', '2026-11-20T13:00:00.000Z', '2026-11-20', 0, 'SKIPPED', 1);
+                INSERT INTO proof_of_play_daily VALUES
+                    ('ven_1', '2026-11-20', 'cmp_1', 'ast_1', 'dev_1', 4, 16000),
+                    ('ven_1', '2026-11-20', '', 'ast_2', 'dev_2', 3, 20000);
+                INSERT INTO proof_of_play_rollup VALUES
+                    ('ven_1', 'campaign', '2026-11-20', 'cmp_1', 4, 16000), ('ven_1', 'campaign', '2026-11-20', '', 3, 20000),
+                    ('ven_1', 'content', '2026-11-20', 'ast_1', 4, 16000), ('ven_1', 'content', '2026-11-20', 'ast_2', 3, 20000),
+                    ('ven_1', 'device', '2026-11-20', 'dev_1', 4, 16000), ('ven_1', 'device', '2026-11-20', 'dev_2', 3, 20000),
+                    ('ven_1', 'day', '2026-11-20', '2026-11-20', 7, 36000);
+                """);
+        }
+
+        Assert.Equal(Migrator.All.Count - 10, Migrator.Migrate(database));
+        using var migrated = database.Open();
+        // plays:duration:interrupted:interruptedMs:failed:skipped
+        Assert.Equal("ast_1:1:10000:1:4000:1:1 ast_2:2:20000:0:0:0:1", Scalar(migrated, """
+            SELECT group_concat(asset_id || ':' || plays || ':' || total_duration_ms || ':' || interrupted || ':' || interrupted_duration_ms || ':' || failed || ':' || skipped, ' ')
+            FROM (SELECT * FROM proof_of_play_daily ORDER BY asset_id);
+            """));
+        string Rollup(string dimension) => (string)Scalar(migrated, $"""
+            SELECT group_concat(key || ':' || plays || ':' || total_duration_ms || ':' || interrupted || ':' || interrupted_duration_ms || ':' || failed || ':' || skipped, ' ')
+            FROM (SELECT * FROM proof_of_play_rollup WHERE dimension = '{dimension}' ORDER BY key);
+            """)!;
+        Assert.Equal(":2:20000:0:0:0:1 cmp_1:1:10000:1:4000:1:1", Rollup("campaign"));
+        Assert.Equal("ast_1:1:10000:1:4000:1:1 ast_2:2:20000:0:0:0:1", Rollup("content"));
+        Assert.Equal("dev_1:1:10000:1:4000:1:1 dev_2:2:20000:0:0:0:1", Rollup("device"));
+        Assert.Equal("2026-11-20:3:30000:1:4000:1:2", Rollup("day"));
+    }
+
     /// <summary>A database as release <paramref name="version"/> left it.</summary>
     private Database DatabaseAtVersion(string file, int version)
     {

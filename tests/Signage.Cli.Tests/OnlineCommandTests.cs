@@ -201,8 +201,8 @@ public sealed class OnlineCommandTests : IAsyncLifetime
 
         Assert.Equal(0, result.ExitCode);
         var lines = await File.ReadAllLinesAsync(path);
-        Assert.Equal("device,label,plays,totalDurationMs", lines[0]);
-        Assert.Equal("TOTAL,,0,0", lines[^1]);
+        Assert.Equal("device,label,plays,totalDurationMs,interrupted,interruptedDurationMs,failed,skipped", lines[0]);
+        Assert.Equal("TOTAL,,0,0,0,0,0,0", lines[^1]);
         Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp"));
     }
 

@@ -53,7 +53,7 @@ public sealed class CrashTests(HubFixture fixture) : HubTests(fixture)
             resent += result.Accepted;
         }
         var after = await Hub.SendAsync<ProofOfPlayReport>(HttpMethod.Get, "/v1/reports/proof-of-play?from=2026-10-01&to=2026-10-31&groupBy=day", token, null);
-        Assert.Equal(new ReportTotal(40_000, 40_000_000), after.Total);
+        Assert.Equal(new ReportTotal(40_000, 40_000_000, 0, 0, 0, 0), after.Total);
         Assert.Equal(40_000 - before.Total.Plays, resent);
     }
 }

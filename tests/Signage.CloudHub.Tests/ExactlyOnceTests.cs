@@ -19,7 +19,7 @@ public sealed class ExactlyOnceTests(HubFixture fixture) : SyncUpTestsBase(fixtu
         Assert.Equal((2, 1), (result.Accepted, result.Duplicates));
         Assert.Equal(2, await CountAsync("SELECT count(*) FROM play WHERE venue_id = @v", ("v", venue.VenueId)));
         var report = await Hub.SendAsync<ProofOfPlayReport>(HttpMethod.Get, "/v1/reports/proof-of-play?from=2026-11-19&to=2026-11-19&groupBy=day", tenant.AdminToken, null);
-        Assert.Equal(new ReportTotal(2, 4000), report.Total);
+        Assert.Equal(new ReportTotal(2, 4000, 0, 0, 0, 0), report.Total);
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class ExactlyOnceTests(HubFixture fixture) : SyncUpTestsBase(fixtu
         Assert.Equal((20, 30), (second.Accepted, second.Duplicates));
         Assert.Equal(60, await CountAsync("SELECT count(*) FROM play WHERE venue_id = @v", ("v", venue.VenueId)));
         var report = await Hub.SendAsync<ProofOfPlayReport>(HttpMethod.Get, "/v1/reports/proof-of-play?from=2026-11-18&to=2026-11-18&groupBy=day", tenant.AdminToken, null);
-        Assert.Equal(new ReportTotal(60, 60_000), report.Total);
+        Assert.Equal(new ReportTotal(60, 60_000, 0, 0, 0, 0), report.Total);
     }
 
     [Fact]
@@ -52,6 +52,6 @@ public sealed class ExactlyOnceTests(HubFixture fixture) : SyncUpTestsBase(fixtu
         }
         Assert.Equal(600, await CountAsync("SELECT count(*) FROM play WHERE venue_id = @v", ("v", venue.VenueId)));
         var report = await Hub.SendAsync<ProofOfPlayReport>(HttpMethod.Get, "/v1/reports/proof-of-play?from=2026-11-17&to=2026-11-17&groupBy=day", tenant.AdminToken, null);
-        Assert.Equal(new ReportTotal(600, 300_000), report.Total);
+        Assert.Equal(new ReportTotal(600, 300_000, 0, 0, 0, 0), report.Total);
     }
 }

@@ -29,6 +29,9 @@ public sealed class HeadOfficeJourneyTests(HubFixture fixture) : HubTests(fixtur
         [
             .. Enumerable.Range(0, 7).Select(i => TestRecords.Play($"p{i}", "2026-11-20", campaignId: i < 4 ? "cmp_winter" : null, durationMs: 15_000)),
             TestRecords.Play("p7", "2026-11-21", assetId: "ast_2"),
+            // Not plays: counted in their own columns only (issue 16).
+            TestRecords.Play("x1", "2026-11-21", durationMs: 4_000, result: "INTERRUPTED"), TestRecords.Play("x2", "2026-11-21", result: "ERROR"),
+            TestRecords.Play("x3", "2026-11-21", durationMs: 0, result: "SKIPPED"),
             TestRecords.Status("s1", "dev_bar", "ONLINE", "2026-11-20T10:00:00Z"),
             TestRecords.Status("s2", "dev_door", "OFFLINE", "2026-11-20T10:00:00Z"),
         ];
@@ -110,11 +113,14 @@ public sealed class HeadOfficeJourneyTests(HubFixture fixture) : HubTests(fixtur
             """);
         Assert.Equal(api.Total.Plays.ToString(System.Globalization.CultureInfo.InvariantCulture), await page.EvaluateAsync("document.getElementById('total-plays').textContent"));
         Assert.Equal(api.Total.TotalDurationMs.ToString(System.Globalization.CultureInfo.InvariantCulture), await page.EvaluateAsync("document.getElementById('total-duration').dataset.ms"));
+        Assert.Equal(("1", "1", "1"), (await page.EvaluateAsync("document.getElementById('total-interrupted').textContent"),
+            await page.EvaluateAsync("document.getElementById('total-failed').textContent"), await page.EvaluateAsync("document.getElementById('total-skipped').textContent")));
         Assert.Equal("2", await page.EvaluateAsync("document.querySelectorAll('.chart svg rect.bar').length"));
         Assert.Equal("Dockside,Harbour", await page.EvaluateAsync("[...document.querySelectorAll('.report-row td:first-child')].map(t => t.textContent).sort().join(',')"));
         await Shot("05-report");
         var csv = await AwaitedAsync(page, "fetch(document.getElementById('csv').href, { credentials: 'same-origin' }).then(r => r.text())");
-        Assert.EndsWith($"TOTAL,,{api.Total.Plays},{api.Total.TotalDurationMs}\r\n", csv);
+        Assert.EndsWith($"TOTAL,,{ReportCsv.Counts(api.Total)}\r\n", csv);
+        Assert.Equal(new ReportTotal(9, 7 * 15_000 + 2 * 10_000, 1, 4_000, 1, 1), api.Total);
 
         // 6. The shared library: upload a real JPEG with the page's script; its card shows a real thumbnail.
         await page.GoAsync(Url("/admin/library"));

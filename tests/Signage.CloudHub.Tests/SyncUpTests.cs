@@ -45,7 +45,7 @@ public sealed class SyncUpTests(HubFixture fixture) : SyncUpTestsBase(fixture)
         Assert.Equal((50, 0), (first.Accepted, first.Duplicates));
         Assert.Equal((0, 50), (second.Accepted, second.Duplicates));
         var report = await Hub.SendAsync<ProofOfPlayReport>(HttpMethod.Get, "/v1/reports/proof-of-play?from=2026-11-01&to=2026-11-30&groupBy=day", tenant.AdminToken, null);
-        Assert.Equal(new ReportTotal(50, 50_000), report.Total);
+        Assert.Equal(new ReportTotal(50, 50_000, 0, 0, 0, 0), report.Total);
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class SyncUpTests(HubFixture fixture) : SyncUpTestsBase(fixture)
         await SendAsync(appliance, [TestRecords.Play("s1", "2026-11-21", "PLAY_START"), TestRecords.Play("e1", "2026-11-21", "PLAY_END", 4000),
             TestRecords.Play("e2", "2026-11-21", "PLAY_END", 6000)]);
         var report = await Hub.SendAsync<ProofOfPlayReport>(HttpMethod.Get, "/v1/reports/proof-of-play?from=2026-11-21&to=2026-11-21&groupBy=content", tenant.AdminToken, null);
-        Assert.Equal(new ReportTotal(2, 10_000), report.Total);
+        Assert.Equal(new ReportTotal(2, 10_000, 0, 0, 0, 0), report.Total);
         Assert.Equal(3, await CountAsync("SELECT count(*) FROM play WHERE venue_id = @v", ("v", venue.VenueId)));
     }
 
@@ -149,7 +149,7 @@ public sealed class SyncUpTests(HubFixture fixture) : SyncUpTestsBase(fixture)
             Assert.Equal(json.Total.Plays, json.Rows.Sum(r => r.Plays));
             using var csv = await Hub.RawAsync(HttpMethod.Get, $"/v1/reports/proof-of-play.csv?from=2026-11-01&to=2026-11-30&groupBy={groupBy}", tenant.AdminToken);
             var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal($"TOTAL,,{json.Total.Plays},{json.Total.TotalDurationMs}", lines[^1]);
+            Assert.Equal($"TOTAL,,{json.Total.Plays},{json.Total.TotalDurationMs},0,0,0,0", lines[^1]);
             Assert.Equal(json.Rows.Length, lines.Length - 2);
         }
         var byVenue = await Hub.SendAsync<ProofOfPlayReport>(HttpMethod.Get, "/v1/reports/proof-of-play?from=2026-11-01&to=2026-11-30&groupBy=venue", tenant.AdminToken, null);
@@ -164,7 +164,7 @@ public sealed class SyncUpTests(HubFixture fixture) : SyncUpTestsBase(fixture)
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => SendAsync(appliance, batch)));
         Assert.Equal(500, results.Sum(r => r.Accepted));
         var report = await Hub.SendAsync<ProofOfPlayReport>(HttpMethod.Get, "/v1/reports/proof-of-play?from=2026-11-22&to=2026-11-22&groupBy=day", tenant.AdminToken, null);
-        Assert.Equal(new ReportTotal(500, 1_000_000), report.Total);
+        Assert.Equal(new ReportTotal(500, 1_000_000, 0, 0, 0, 0), report.Total);
     }
 
     [Fact]

@@ -7,11 +7,11 @@ namespace Signage.CloudHub.Tests;
 public static class TestRecords
 {
     public static SyncRecord Play(string recordId, string localDate, string eventType = "PLAY_END", long durationMs = 10_000, string? campaignId = "cmp_1",
-        string assetId = "ast_1", string deviceId = "dev_1")
+        string assetId = "ast_1", string deviceId = "dev_1", string result = "COMPLETED")
     {
         var started = $"{localDate}T12:00:00Z";
         var play = new PlayRecord(recordId, eventType, deviceId, campaignId, "pl_1", assetId, null, started, started, started, localDate,
-            eventType == "PLAY_END" ? durationMs : null, eventType == "PLAY_END" ? "COMPLETED" : null, false);
+            eventType == "PLAY_END" ? durationMs : null, eventType == "PLAY_END" ? result : null, false);
         return new SyncRecord(recordId, SyncProtocol.RecordKinds.Play, started, JsonSerializer.SerializeToElement(play, ContractsJsonContext.Default.PlayRecord));
     }
 

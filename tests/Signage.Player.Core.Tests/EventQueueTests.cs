@@ -23,6 +23,34 @@ public sealed class EventQueueTests
         Assert.Equal(3, events.Select(e => Guid.Parse(e.EventId)).Distinct().Count());
     }
 
+    /// <summary>Issue 16: a player killed mid-item (kill -9, a power cut) ends that play as INTERRUPTED at its next start,
+    /// once; a play that ended normally, or was already ended so, is never ended again.</summary>
+    [Fact]
+    public void A_play_open_when_the_player_died_is_ended_once_as_interrupted_at_the_next_start()
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "player.db");
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TestManifests.Start);
+        var database = new PlayerDatabase(path);
+        var events = new EventRecorder(new EventQueue(database, clock), new TelemetryCounters());
+        events.PlayStart(new PlayStartPayload("pl_1", "a", 0, "2026-03-01T10:00:00.000Z", "e1"));
+        events.PlayEnd(new PlayEndPayload("pl_1", "a", 0, "2026-03-01T10:00:00.000Z", 10_000, PlayerProtocol.PlayResults.Completed));
+        Assert.Null(events.EndPlayCutByRestart()); // ended normally: nothing open
+        events.PlayStart(new PlayStartPayload("pl_1", "b", 1, "2026-03-01T10:00:10.000Z", "e1"));
+        database.Dispose(); // killed with b on screen
+
+        using var reopened = new PlayerDatabase(path);
+        var restarted = new EventRecorder(new EventQueue(reopened, clock), new TelemetryCounters());
+        var ended = restarted.EndPlayCutByRestart();
+        Assert.NotNull(ended);
+        Assert.Equal(PlayerProtocol.EventTypes.PlayEnd, ended.EventType);
+        var payload = ended.Payload!.Value;
+        Assert.Equal(("b", "2026-03-01T10:00:10.000Z", 0L, "INTERRUPTED", "PLAYER_RESTARTED"), (payload.GetProperty("assetId").GetString(),
+            payload.GetProperty("startedAtUtc").GetString(), payload.GetProperty("durationMs").GetInt64(), payload.GetProperty("result").GetString(),
+            payload.GetProperty("reason").GetString()));
+        Assert.Null(restarted.EndPlayCutByRestart()); // once
+    }
+
     [Fact]
     public void Queued_events_and_the_sequence_survive_a_crash()
     {

@@ -12,7 +12,9 @@ namespace Signage.Appliance.ProofOfPlay;
 
 /// <summary>
 /// Turns PLAY_START / PLAY_END events into proof-of-play rows (seed 001). A PLAY_END carries the
-/// whole play and counts on its own, so a lost PLAY_START never loses a play. Venue, campaign and
+/// whole play and counts on its own, so a lost PLAY_START never loses a play. Only a COMPLETED one is a
+/// play (plays, total_duration_ms); INTERRUPTED, ERROR and SKIPPED are counted in their own columns
+/// (<see cref="PlayTally"/>), from the result in memory, with no query of their own. Venue, campaign and
 /// content version are derived here, never taken from the screen. The daily aggregate is updated in
 /// the same transaction that stores the events, so the two never disagree.
 /// Lives on the event writer's connection (see <see cref="Player.EventIngestion"/>): statements are
@@ -39,7 +41,7 @@ public sealed class PlayRecorder : IDisposable
     private readonly Dictionary<(string Venue, string Playlist), (bool Exists, string? Campaign)> _playlists = [];
     private readonly Dictionary<string, DateTimeZone> _zones = [];
     private readonly Dictionary<(string Venue, long Quarter), string> _localDates = [];
-    private readonly Dictionary<DailyKey, (long Plays, long DurationMs)> _daily = [];
+    private readonly Dictionary<DailyKey, PlayTally> _daily = [];
 
     // The last lookup of each kind: a screen's batch names the same playlist, asset and day play after
     // play, and comparing two short strings is cheaper than hashing a key of two (the writer's profile).
@@ -61,15 +63,21 @@ public sealed class PlayRecorder : IDisposable
             ON CONFLICT (event_id) DO NOTHING;
             """);
         _addDaily = connection.Prepare("""
-            INSERT INTO proof_of_play_daily (venue_id, local_date, campaign_id, asset_id, device_id, plays, total_duration_ms)
-            VALUES ($venue, $date, $campaign, $asset, $device, $plays, $duration)
-            ON CONFLICT DO UPDATE SET plays = plays + excluded.plays, total_duration_ms = total_duration_ms + excluded.total_duration_ms;
-            """, "$venue", "$date", "$campaign", "$asset", "$device", "$plays", "$duration");
+            INSERT INTO proof_of_play_daily (venue_id, local_date, campaign_id, asset_id, device_id, plays, total_duration_ms,
+                interrupted, interrupted_duration_ms, failed, skipped)
+            VALUES ($venue, $date, $campaign, $asset, $device, $plays, $duration, $interrupted, $interruptedMs, $failed, $skipped)
+            ON CONFLICT DO UPDATE SET plays = plays + excluded.plays, total_duration_ms = total_duration_ms + excluded.total_duration_ms,
+                interrupted = interrupted + excluded.interrupted, interrupted_duration_ms = interrupted_duration_ms + excluded.interrupted_duration_ms,
+                failed = failed + excluded.failed, skipped = skipped + excluded.skipped;
+            """, "$venue", "$date", "$campaign", "$asset", "$device", "$plays", "$duration", "$interrupted", "$interruptedMs", "$failed", "$skipped");
         _addRollup = connection.Prepare("""
-            INSERT INTO proof_of_play_rollup (venue_id, dimension, local_date, key, plays, total_duration_ms)
-            VALUES ($venue, $dimension, $date, $key, $plays, $duration)
-            ON CONFLICT DO UPDATE SET plays = plays + excluded.plays, total_duration_ms = total_duration_ms + excluded.total_duration_ms;
-            """, "$venue", "$dimension", "$date", "$key", "$plays", "$duration");
+            INSERT INTO proof_of_play_rollup (venue_id, dimension, local_date, key, plays, total_duration_ms,
+                interrupted, interrupted_duration_ms, failed, skipped)
+            VALUES ($venue, $dimension, $date, $key, $plays, $duration, $interrupted, $interruptedMs, $failed, $skipped)
+            ON CONFLICT DO UPDATE SET plays = plays + excluded.plays, total_duration_ms = total_duration_ms + excluded.total_duration_ms,
+                interrupted = interrupted + excluded.interrupted, interrupted_duration_ms = interrupted_duration_ms + excluded.interrupted_duration_ms,
+                failed = failed + excluded.failed, skipped = skipped + excluded.skipped;
+            """, "$venue", "$dimension", "$date", "$key", "$plays", "$duration", "$interrupted", "$interruptedMs", "$failed", "$skipped");
     }
 
     /// <summary>A play as the screen described it; <see cref="StartedAtUtc"/> is <see cref="StartedAt"/> already formatted
@@ -146,24 +154,29 @@ public sealed class PlayRecorder : IDisposable
         if (!stored || eventType != EventTypes.PlayEnd) return stored;
         var key = new DailyKey(venueId, localDate, campaign ?? "", play.AssetId, deviceId);
         ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(_daily, key, out _);
-        sum = (sum.Plays + 1, sum.DurationMs + (play.DurationMs ?? 0));
+        sum = sum.Add(play.Result, play.DurationMs ?? 0);
         return true;
     }
 
     /// <summary>Adds the transaction's plays to the daily aggregates and the report rollups; call just before the commit.</summary>
     public void WriteDailyTotals()
     {
-        var rollups = new Dictionary<(string Venue, string Dimension, string Date, string Key), (long Plays, long DurationMs)>();
+        var rollups = new Dictionary<(string Venue, string Dimension, string Date, string Key), PlayTally>();
         foreach (var (key, sum) in _daily)
         {
-            _addDaily.Run(key.Venue, key.Date, key.Campaign, key.Asset, key.Device, sum.Plays, sum.DurationMs);
+            _addDaily.Run(key.Venue, key.Date, key.Campaign, key.Asset, key.Device, sum.Plays, sum.DurationMs, sum.Interrupted, sum.InterruptedDurationMs,
+                sum.Failed, sum.Skipped);
             foreach (var (dimension, value) in (ReadOnlySpan<(string, string)>)[("campaign", key.Campaign), ("content", key.Asset), ("device", key.Device), ("day", key.Date)])
             {
-                var rollup = rollups.GetValueOrDefault((key.Venue, dimension, key.Date, value));
-                rollups[(key.Venue, dimension, key.Date, value)] = (rollup.Plays + sum.Plays, rollup.DurationMs + sum.DurationMs);
+                ref var rollup = ref CollectionsMarshal.GetValueRefOrAddDefault(rollups, (key.Venue, dimension, key.Date, value), out _);
+                rollup += sum;
             }
         }
-        foreach (var (key, sum) in rollups) _addRollup.Run(key.Venue, key.Dimension, key.Date, key.Key, sum.Plays, sum.DurationMs);
+        foreach (var (key, sum) in rollups)
+        {
+            _addRollup.Run(key.Venue, key.Dimension, key.Date, key.Key, sum.Plays, sum.DurationMs, sum.Interrupted, sum.InterruptedDurationMs, sum.Failed,
+                sum.Skipped);
+        }
         _daily.Clear();
     }
 

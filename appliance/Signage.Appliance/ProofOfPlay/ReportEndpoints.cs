@@ -11,7 +11,8 @@ using Signage.Contracts;
 namespace Signage.Appliance.ProofOfPlay;
 
 /// <summary>
-/// Proof-of-play reports (seed 001): plays and total duration over venue-local dates, grouped by
+/// Proof-of-play reports (seed 001): plays (COMPLETED only) and their total duration, with the
+/// interrupted (and their milliseconds), failed and skipped PLAY_ENDs beside them, over venue-local dates, grouped by
 /// campaign, content, screen or day, from the daily aggregates' per-dimension rollups
 /// (proof_of_play_rollup, written with them), never from the raw log. The CSV is the same query written
 /// as RFC 4180, streamed, so its totals equal the JSON's exactly.
@@ -35,7 +36,7 @@ public static class ReportEndpoints
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = Rows(connection, venueId, query);
         return TypedResults.Ok(new ProofOfPlayReport(query.From, query.To, query.GroupBy, [.. rows],
-            new ReportTotal(rows.Sum(r => r.Plays), rows.Sum(r => r.TotalDurationMs))));
+            ReportTotal.Of(rows)));
     }
 
     private static async Task<IResult> Csv(string venueId, string? from, string? to, string? groupBy, HttpContext http, Database database)
@@ -46,12 +47,12 @@ public static class ReportEndpoints
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"proof-of-play-{query.From}-{query.To}-{query.GroupBy}.csv\"";
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
-        await writer.WriteAsync($"{query.GroupBy},label,plays,totalDurationMs\r\n");
+        await writer.WriteAsync($"{query.GroupBy},label,{ReportCsv.CountColumns}\r\n");
         foreach (var row in rows)
         {
-            await writer.WriteAsync($"{Field(row.Key)},{Field(row.Label)},{row.Plays.ToString(CultureInfo.InvariantCulture)},{row.TotalDurationMs.ToString(CultureInfo.InvariantCulture)}\r\n");
+            await writer.WriteAsync($"{Field(row.Key)},{Field(row.Label)},{ReportCsv.Counts(row)}\r\n");
         }
-        await writer.WriteAsync($"TOTAL,,{rows.Sum(r => r.Plays).ToString(CultureInfo.InvariantCulture)},{rows.Sum(r => r.TotalDurationMs).ToString(CultureInfo.InvariantCulture)}\r\n");
+        await writer.WriteAsync($"TOTAL,,{ReportCsv.Counts(ReportTotal.Of(rows))}\r\n");
         return TypedResults.Empty;
     }
 
@@ -91,9 +92,11 @@ public static class ReportEndpoints
             _ => "(SELECT brand_name || ' — ' || name FROM campaign WHERE campaign_id = r.key)",
         };
         return connection.Query($"""
-            SELECT r.key, {label}, SUM(r.plays), SUM(r.total_duration_ms) FROM proof_of_play_rollup r
+            SELECT r.key, {label}, SUM(r.plays), SUM(r.total_duration_ms), SUM(r.interrupted), SUM(r.interrupted_duration_ms), SUM(r.failed), SUM(r.skipped)
+            FROM proof_of_play_rollup r
             WHERE r.venue_id = $venue AND r.dimension = $dimension AND r.local_date BETWEEN $from AND $to GROUP BY r.key ORDER BY r.key;
-            """, null, r => new ReportRow(r.GetString(0), r.NullableString(1), r.GetInt64(2), r.GetInt64(3)),
+            """, null, r => new ReportRow(r.GetString(0), r.NullableString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5),
+                r.GetInt64(6), r.GetInt64(7)),
             ("$venue", venueId), ("$dimension", query.GroupBy), ("$from", query.From), ("$to", query.To));
     }
 

@@ -37,7 +37,7 @@ public static class HeadOfficeEndpoints
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await RowsAsync(connection, caller.TenantId!, query);
         return TypedResults.Ok(new ProofOfPlayReport(Date(query.From), Date(query.To), query.GroupBy, [.. rows],
-            new ReportTotal(rows.Sum(r => r.Plays), rows.Sum(r => r.TotalDurationMs))));
+            ReportTotal.Of(rows)));
     }
 
     private static async Task<IResult> Csv(string? from, string? to, string? groupBy, HubCaller caller, HttpContext http, HubDatabase database)
@@ -45,10 +45,10 @@ public static class HeadOfficeEndpoints
         if (Parse(from, to, groupBy) is not { } query) return Invalid();
         await using var connection = await database.OpenAsync(http.RequestAborted);
         var rows = await RowsAsync(connection, caller.TenantId!, query);
-        var csv = new StringBuilder($"{query.GroupBy},label,plays,totalDurationMs\r\n");
+        var csv = new StringBuilder($"{query.GroupBy},label,{ReportCsv.CountColumns}\r\n");
         foreach (var row in rows)
-            csv.Append(CultureInfo.InvariantCulture, $"{Field(row.Key)},{Field(row.Label)},{row.Plays},{row.TotalDurationMs}\r\n");
-        csv.Append(CultureInfo.InvariantCulture, $"TOTAL,,{rows.Sum(r => r.Plays)},{rows.Sum(r => r.TotalDurationMs)}\r\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{Field(row.Key)},{Field(row.Label)},{ReportCsv.Counts(row)}\r\n");
+        csv.Append(CultureInfo.InvariantCulture, $"TOTAL,,{ReportCsv.Counts(ReportTotal.Of(rows))}\r\n");
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"proof-of-play-{Date(query.From)}-{Date(query.To)}-{query.GroupBy}.csv\"";
         return TypedResults.Text(csv.ToString(), "text/csv; charset=utf-8");
     }
@@ -63,11 +63,13 @@ public static class HeadOfficeEndpoints
             _ => ("to_char(d.local_date, 'YYYY-MM-DD')", "NULL::text", ""),
         };
         return await connection.QueryAsync($"""
-            SELECT {key}, {label}, sum(d.plays)::bigint, sum(d.total_duration_ms)::bigint
+            SELECT {key}, {label}, sum(d.plays)::bigint, sum(d.total_duration_ms)::bigint, sum(d.interrupted)::bigint, sum(d.interrupted_duration_ms)::bigint,
+                sum(d.failed)::bigint, sum(d.skipped)::bigint
             FROM play_daily d {join}
             WHERE d.tenant_id = @tenant AND d.local_date BETWEEN @from AND @to
             GROUP BY 1, 2 ORDER BY 1;
-            """, null, r => new ReportRow(r.GetString(0), r.NullableString(1), r.GetInt64(2), r.GetInt64(3)),
+            """, null, r => new ReportRow(r.GetString(0), r.NullableString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5),
+                r.GetInt64(6), r.GetInt64(7)),
             ("tenant", tenantId), ("from", query.From), ("to", query.To));
     }
 

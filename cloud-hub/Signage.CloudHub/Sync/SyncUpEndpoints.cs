@@ -109,10 +109,13 @@ public static class SyncUpEndpoints
             WITH inserted AS (
                 INSERT INTO play ({PlayColumns}) SELECT {PlayColumns} FROM play_stage ORDER BY record_id
                 ON CONFLICT DO NOTHING
-                RETURNING local_date, campaign_id, asset_id, device_id, event_type, duration_ms
+                RETURNING local_date, campaign_id, asset_id, device_id, event_type, duration_ms, result
             ), daily AS (
                 {DailyUpsert("""
-                    SELECT @tenant, @venue, local_date, coalesce(campaign_id, ''), asset_id, device_id, count(*), coalesce(sum(duration_ms), 0)
+                    SELECT @tenant, @venue, local_date, coalesce(campaign_id, ''), asset_id, device_id,
+                        count(*) FILTER (WHERE result = 'COMPLETED'), coalesce(sum(duration_ms) FILTER (WHERE result = 'COMPLETED'), 0),
+                        count(*) FILTER (WHERE result = 'INTERRUPTED'), coalesce(sum(duration_ms) FILTER (WHERE result = 'INTERRUPTED'), 0),
+                        count(*) FILTER (WHERE result = 'ERROR'), count(*) FILTER (WHERE result = 'SKIPPED')
                     FROM inserted WHERE event_type = 'PLAY_END'
                     GROUP BY local_date, coalesce(campaign_id, ''), asset_id, device_id
                     """)}
@@ -121,32 +124,41 @@ public static class SyncUpEndpoints
             """, transaction, ("venue", appliance.VenueId), ("tenant", appliance.TenantId)));
     }
 
-    /// <summary>Adds totals to play_daily, keys in one order (concurrent batches of a venue wait, never deadlock).</summary>
+    /// <summary>Adds totals to play_daily, keys in one order (concurrent batches of a venue wait, never deadlock). plays and
+    /// total_duration_ms count COMPLETED PLAY_ENDs only; the other results have columns of their own (migration 0004).</summary>
     private static string DailyUpsert(string totals) => $"""
-        INSERT INTO play_daily AS d (tenant_id, venue_id, local_date, campaign_id, asset_id, device_id, plays, total_duration_ms)
+        INSERT INTO play_daily AS d (tenant_id, venue_id, local_date, campaign_id, asset_id, device_id, plays, total_duration_ms,
+            interrupted, interrupted_duration_ms, failed, skipped)
         {totals}
         ORDER BY 3, 4, 5, 6
         ON CONFLICT (venue_id, local_date, campaign_id, asset_id, device_id)
-        DO UPDATE SET plays = d.plays + excluded.plays, total_duration_ms = d.total_duration_ms + excluded.total_duration_ms
+        DO UPDATE SET plays = d.plays + excluded.plays, total_duration_ms = d.total_duration_ms + excluded.total_duration_ms,
+            interrupted = d.interrupted + excluded.interrupted, interrupted_duration_ms = d.interrupted_duration_ms + excluded.interrupted_duration_ms,
+            failed = d.failed + excluded.failed, skipped = d.skipped + excluded.skipped
         """;
 
-    /// <summary>The batch's PLAY_END totals per (day, campaign, asset, screen), summed in memory: one upsert per key.</summary>
+    /// <summary>The batch's PLAY_END totals by result per (day, campaign, asset, screen), summed in memory: one upsert per key.</summary>
     private static async Task AddDailyTotalsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ApplianceCaller appliance, List<PlayRow> plays)
     {
-        var sums = new Dictionary<(DateOnly LocalDate, string Campaign, string AssetId, string DeviceId), (long Plays, long DurationMs)>();
+        var sums = new Dictionary<(DateOnly LocalDate, string Campaign, string AssetId, string DeviceId), PlayTally>();
         foreach (var p in plays)
         {
             if (p.Play.EventType != "PLAY_END") continue;
             ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(sums, (p.LocalDate, p.Play.CampaignId ?? "", p.Play.AssetId, p.Play.DeviceId), out _);
-            sum = (sum.Plays + 1, sum.DurationMs + (p.Play.DurationMs ?? 0));
+            sum = sum.Add(p.Play.Result, p.Play.DurationMs ?? 0);
         }
         if (sums.Count == 0) return;
-        var totals = sums.Select(s => (s.Key, s.Value.Plays, s.Value.DurationMs)).ToList();
-        await connection.ExecuteAsync(DailyUpsert("SELECT @tenant, @venue, d, c, a, s, n, ms FROM unnest(@days, @campaigns, @assets, @screens, @plays, @durations) AS x(d, c, a, s, n, ms)"),
+        var totals = sums.Select(s => (s.Key, Tally: s.Value)).ToList();
+        await connection.ExecuteAsync(DailyUpsert("""
+            SELECT @tenant, @venue, d, c, a, s, n, ms, i, ims, f, sk
+            FROM unnest(@days, @campaigns, @assets, @screens, @plays, @durations, @interrupted, @interruptedMs, @failed, @skipped) AS x(d, c, a, s, n, ms, i, ims, f, sk)
+            """),
             transaction, ("tenant", appliance.TenantId), ("venue", appliance.VenueId),
             ("days", totals.Select(t => t.Key.LocalDate).ToArray()), ("campaigns", totals.Select(t => t.Key.Campaign).ToArray()),
             ("assets", totals.Select(t => t.Key.AssetId).ToArray()), ("screens", totals.Select(t => t.Key.DeviceId).ToArray()),
-            ("plays", totals.Select(t => t.Plays).ToArray()), ("durations", totals.Select(t => t.DurationMs).ToArray()));
+            ("plays", totals.Select(t => t.Tally.Plays).ToArray()), ("durations", totals.Select(t => t.Tally.DurationMs).ToArray()),
+            ("interrupted", totals.Select(t => t.Tally.Interrupted).ToArray()), ("interruptedMs", totals.Select(t => t.Tally.InterruptedDurationMs).ToArray()),
+            ("failed", totals.Select(t => t.Tally.Failed).ToArray()), ("skipped", totals.Select(t => t.Tally.Skipped).ToArray()));
     }
 
     private static async Task CopyPlaysAsync(NpgsqlConnection connection, string table, ApplianceCaller appliance, List<PlayRow> plays, DateTime now,
@@ -281,6 +293,9 @@ public static class SyncUpEndpoints
             if (string.IsNullOrWhiteSpace(record.RecordId) || record.RecordId.Length > 100) return "recordId is required (at most 100 characters).";
             if (!SyncProtocol.RecordKinds.All.Contains(record.Kind)) return $"kind must be one of {string.Join(", ", SyncProtocol.RecordKinds.All)}.";
             if (ParseUtc(record.OccurredAtUtc) is null) return "occurredAtUtc is not an ISO-8601 time.";
+            if (record.Kind == SyncProtocol.RecordKinds.Play && PlayOf(record) is { EventType: PlayerProtocol.EventTypes.PlayEnd } end
+                && !PlayerProtocol.PlayResults.All.Contains(end.Result))
+                return $"a PLAY_END's result must be one of {string.Join(", ", PlayerProtocol.PlayResults.All)}.";
             return $"its data is not a valid {record.Kind} record (missing or malformed fields, dates or times).";
         }
 
@@ -293,11 +308,13 @@ public static class SyncUpEndpoints
                 switch (record.Kind)
                 {
                     case SyncProtocol.RecordKinds.Play:
-                        var play = record.Play ?? (record.Data.ValueKind == JsonValueKind.Object ? record.Data.Deserialize(ContractsJsonContext.Default.PlayRecord) : null);
+                        var play = PlayOf(record);
                         if (play is null || string.IsNullOrEmpty(play.EventType) || string.IsNullOrEmpty(play.DeviceId) || string.IsNullOrEmpty(play.AssetId)) return false;
                         if (!DateOnly.TryParseExact(play.LocalDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var localDate)
                             || localDate.Year is < 2000 or > 2199) return false;
                         if (ParseUtc(play.StartedAtUtc) is not { } startedAt || play.DurationMs < 0) return false;
+                        // A PLAY_END is counted by its result (COMPLETED is a play): one of the four, as the appliance checked.
+                        if (play.EventType == PlayerProtocol.EventTypes.PlayEnd && !PlayerProtocol.PlayResults.All.Contains(play.Result)) return false;
                         Plays.Add(new PlayRow(record.RecordId, play, localDate, startedAt));
                         return true;
                     case SyncProtocol.RecordKinds.DeviceEvent:
@@ -324,6 +341,20 @@ public static class SyncUpEndpoints
             catch (JsonException)
             {
                 return false;
+            }
+        }
+
+        /// <summary>A PLAY record's play: parsed with the batch, else from its data; null when the data is not one.</summary>
+        private static PlayRecord? PlayOf(IncomingRecord record)
+        {
+            if (record.Play is { } play) return play;
+            try
+            {
+                return record.Data.ValueKind == JsonValueKind.Object ? record.Data.Deserialize(ContractsJsonContext.Default.PlayRecord) : null;
+            }
+            catch (JsonException)
+            {
+                return null;
             }
         }
 

@@ -25,6 +25,7 @@ public sealed class PlayerDatabase : IDisposable
         _connection.CreateTable<QueuedEventRow>();
         _connection.CreateTable<CachedAssetRow>();
         _connection.CreateTable<ProcessedCommandRow>();
+        _connection.CreateTable<OpenPlayRow>();
     }
 
     public T Read<T>(Func<SQLiteConnection, T> query)

@@ -24,8 +24,8 @@ public sealed class EventQueue
         _lastSequence = Math.Max(database.GetValue(SequenceKey), database.Read(c => c.ExecuteScalar<long>("SELECT IFNULL(MAX(Sequence), 0) FROM queued_events")));
     }
 
-    /// <summary>Assigns the next sequence and a new eventId and stores the event, in one transaction.</summary>
-    public PlayerEvent Record(string eventType, string severity, JsonElement? payload)
+    /// <summary>Assigns the next sequence and a new eventId and stores the event, in one transaction (with <paramref name="alongside"/>, if given).</summary>
+    public PlayerEvent Record(string eventType, string severity, JsonElement? payload, Action<SQLite.SQLiteConnection>? alongside = null)
     {
         var now = _clock.GetUtcNow();
         return _database.Write(connection =>
@@ -44,12 +44,16 @@ public sealed class EventQueue
             };
             connection.Insert(row);
             connection.InsertOrReplace(new StateValueRow { Key = SequenceKey, Value = sequence });
+            alongside?.Invoke(connection);
             _lastSequence = sequence;
             return ToEvent(row);
         });
     }
 
     public int Count => _database.Read(c => c.Table<QueuedEventRow>().Count());
+
+    /// <summary>The play a PLAY_START opened and no PLAY_END has ended yet, if any.</summary>
+    public OpenPlayRow? OpenPlay => _database.Read(c => c.Find<OpenPlayRow>(1));
 
     public long DroppedCount => _database.GetValue(DroppedKey);
 

@@ -20,10 +20,24 @@ public sealed class EventRecorder(EventQueue queue, TelemetryCounters counters)
 
     public PlayerEvent AppStarted(AppStartedPayload payload) => Record(EventTypes.AppStarted, Info, payload, PlayerJsonContext.Default.AppStartedPayload);
 
-    public PlayerEvent PlayStart(PlayStartPayload payload) => Record(EventTypes.PlayStart, Info, payload, PlayerJsonContext.Default.PlayStartPayload);
+    /// <summary>PLAY_START, and the play kept open on disk until its PLAY_END (<see cref="OpenPlayRow"/>).</summary>
+    public PlayerEvent PlayStart(PlayStartPayload payload) => Record(EventTypes.PlayStart, Info, payload, PlayerJsonContext.Default.PlayStartPayload,
+        c => c.InsertOrReplace(new OpenPlayRow
+        {
+            PlaylistId = payload.PlaylistId, AssetId = payload.AssetId, ItemIndex = payload.ItemIndex, StartedAtUtc = payload.StartedAtUtc,
+            ManifestEtag = payload.ManifestEtag,
+        }));
 
+    /// <summary>PLAY_END; whatever play was open is closed in the same transaction, so it is never ended twice.</summary>
     public PlayerEvent PlayEnd(PlayEndPayload payload) => Record(EventTypes.PlayEnd, payload.Result == PlayResults.Error ? Warning : Info,
-        payload, PlayerJsonContext.Default.PlayEndPayload);
+        payload, PlayerJsonContext.Default.PlayEndPayload, c => c.DeleteAll<OpenPlayRow>());
+
+    /// <summary>At start-up: ends as INTERRUPTED (reason PLAYER_RESTARTED) a play the player was killed during. How long it
+    /// was on screen before the kill is not known, so it reports 0 ms rather than a guess.</summary>
+    public PlayerEvent? EndPlayCutByRestart() => queue.OpenPlay is { } open
+        ? PlayEnd(new PlayEndPayload(open.PlaylistId, open.AssetId, open.ItemIndex, open.StartedAtUtc, 0, PlayResults.Interrupted, "PLAYER_RESTARTED",
+            open.ManifestEtag))
+        : null;
 
     public PlayerEvent PlaybackFailed(PlaybackFailedPayload payload)
     {
@@ -79,9 +93,9 @@ public sealed class EventRecorder(EventQueue queue, TelemetryCounters counters)
 
     public PlayerEvent AssetCorrupt(AssetCorruptPayload payload) => Record(EventTypes.AssetCorrupt, Error, payload, PlayerJsonContext.Default.AssetCorruptPayload);
 
-    private PlayerEvent Record<T>(string type, string severity, T payload, JsonTypeInfo<T> typeInfo)
+    private PlayerEvent Record<T>(string type, string severity, T payload, JsonTypeInfo<T> typeInfo, Action<SQLite.SQLiteConnection>? alongside = null)
     {
-        var recorded = queue.Record(type, severity, JsonSerializer.SerializeToElement(payload, typeInfo));
+        var recorded = queue.Record(type, severity, JsonSerializer.SerializeToElement(payload, typeInfo), alongside);
         Recorded?.Invoke();
         return recorded;
     }

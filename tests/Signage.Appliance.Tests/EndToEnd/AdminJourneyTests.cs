@@ -137,26 +137,31 @@ public sealed class AdminJourneyTests : IAsyncLifetime
         Assert.Contains("Up to date", await Text(page));
         await Shot("07-dashboard-online");
 
-        // 7. Three plays end on the TV; they appear in today's report, the dashboard chart and the CSV.
+        // 7. Three plays end on the TV, and one item each is interrupted, fails and is skipped: the three plays appear in today's
+        // report, the dashboard's "plays today" and chart and the CSV; the other three only in their own columns, never as plays.
         var playlistId = plays.PlaylistId;
         var started = DateTimeOffset.UtcNow.AddSeconds(-1).ToString("yyyy-MM-ddTHH:mm:ss.fffZ");
-        var events = Enumerable.Range(0, 3).Select(i => new PlayerEvent(Guid.NewGuid().ToString(), i + 1, EventTypes.PlayEnd, started, "INFO", JsonDocument.Parse(
-            $$"""{"playlistId":"{{playlistId}}","assetId":"{{assets[i % 2]}}","startedAtUtc":"{{started}}","durationMs":8000,"result":"COMPLETED"}""").RootElement)).ToArray();
+        string[] results = ["COMPLETED", "COMPLETED", "COMPLETED", "INTERRUPTED", "ERROR", "SKIPPED"];
+        var events = results.Select((result, i) => new PlayerEvent(Guid.NewGuid().ToString(), i + 1, EventTypes.PlayEnd, started, "INFO", JsonDocument.Parse(
+            $$"""{"playlistId":"{{playlistId}}","assetId":"{{assets[i % 2]}}","startedAtUtc":"{{started}}","durationMs":{{(result == "SKIPPED" ? 0 : result == "COMPLETED" ? 8000 : 4000)}},"result":"{{result}}"}""").RootElement)).ToArray();
         var posted = await Send(tv, HttpMethod.Post, "/v1/player/events", token, JsonContent.Create(new EventBatchRequest(events), ContractsJsonContext.Default.EventBatchRequest));
         var accepted = (await posted.Content.ReadFromJsonAsync(ContractsJsonContext.Default.EventBatchResponse))!;
-        Assert.True(accepted.Accepted == 3, string.Join("; ", accepted.RejectedEvents.Select(r => r.Reason)));
+        Assert.True(accepted.Accepted == 6, string.Join("; ", accepted.RejectedEvents.Select(r => r.Reason)));
 
         await page.GoAsync(Url("/admin"));
         Assert.Equal("3", await page.EvaluateAsync("document.getElementById('plays-today').textContent"));
+        Assert.Equal("Today: 3", await page.EvaluateAsync("[...document.querySelectorAll('.chart svg rect.bar title')].at(-1).textContent"));
         await page.GoAsync(Url("/admin/reports"));
         Assert.Equal("3", await page.EvaluateAsync("document.getElementById('total-plays').textContent"));
+        Assert.Equal(("1", "1", "1"), (await page.EvaluateAsync("document.getElementById('total-interrupted').textContent"),
+            await page.EvaluateAsync("document.getElementById('total-failed').textContent"), await page.EvaluateAsync("document.getElementById('total-skipped').textContent")));
         Assert.Equal("2", await page.EvaluateAsync("document.querySelectorAll('.chart svg rect.bar').length"));
         await Shot("08-report");
         var disposition = await AwaitedAsync(page, "fetch(document.getElementById('csv').href, { credentials: 'same-origin' }).then(r => r.headers.get('content-disposition'))");
         Assert.StartsWith("attachment; filename=\"proof-of-play-", disposition);
         var file = await AwaitedAsync(page, "fetch(document.getElementById('csv').href, { credentials: 'same-origin' }).then(r => r.text())");
-        Assert.StartsWith("content,label,plays,totalDurationMs\r\n", file);
-        Assert.EndsWith("TOTAL,,3,24000\r\n", file);
+        Assert.StartsWith("content,label,plays,totalDurationMs,interrupted,interruptedDurationMs,failed,skipped\r\n", file);
+        Assert.EndsWith("TOTAL,,3,24000,1,4000,1,1\r\n", file);
     }
 
     private Uri Url(string path) => new(_appliance.BaseAddress, path);

@@ -88,12 +88,59 @@ public sealed class ProofOfPlayTests : ApplianceApiTests
         var csv = await Api.AsAdmin(HttpMethod.Get, $"{Venue}/reports/proof-of-play.csv?from=2026-11-20&to=2026-11-21&groupBy=campaign");
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
         var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("campaign,label,plays,totalDurationMs", lines[0]);
+        Assert.Equal("campaign,label,plays,totalDurationMs,interrupted,interruptedDurationMs,failed,skipped", lines[0]);
         var total = lines[^1].Split(',');
         Assert.Equal(("TOTAL", json.Total.Plays, json.Total.TotalDurationMs),
             (total[0], long.Parse(total[2], CultureInfo.InvariantCulture), long.Parse(total[3], CultureInfo.InvariantCulture)));
         Assert.Equal(json.Rows.Sum(r => r.Plays), lines[1..^1].Sum(l => long.Parse(l.Split(',')[2], CultureInfo.InvariantCulture)));
     }
+
+    /// <summary>Issue 16: only a COMPLETED PLAY_END is a play (plays, totalDurationMs); each other result is counted in its own
+    /// column, in every grouping of the JSON report and the CSV, rows and TOTAL alike.</summary>
+    [Theory]
+    [InlineData("COMPLETED", 1, 9_000, 0, 0, 0, 0)]
+    [InlineData("INTERRUPTED", 0, 0, 1, 9_000, 0, 0)]
+    [InlineData("ERROR", 0, 0, 0, 0, 1, 0)]
+    [InlineData("SKIPPED", 0, 0, 0, 0, 0, 1)]
+    public async Task A_play_end_is_counted_by_its_result_in_the_json_and_csv_reports_and_only_completed_is_a_play(string result, long plays, long durationMs,
+        long interrupted, long interruptedMs, long failed, long skipped)
+    {
+        var (token, playlist, asset, _) = await ScreenPlayingAsync();
+        Assert.Equal(1, (await PostEventsAsync(token, [PlayEnd(playlist, asset, "2026-11-20T12:00:00Z", 9_000, result)])).Accepted);
+
+        var expected = $"{plays},{durationMs},{interrupted},{interruptedMs},{failed},{skipped}";
+        foreach (var groupBy in new[] { "campaign", "content", "device", "day" })
+        {
+            var json = await ReportAsync($"from=2026-11-20&to=2026-11-20&groupBy={groupBy}");
+            var row = Assert.Single(json.Rows);
+            Assert.Equal(expected, $"{row.Plays},{row.TotalDurationMs},{row.Interrupted},{row.InterruptedDurationMs},{row.Failed},{row.Skipped}");
+            var t = json.Total;
+            Assert.Equal(expected, $"{t.Plays},{t.TotalDurationMs},{t.Interrupted},{t.InterruptedDurationMs},{t.Failed},{t.Skipped}");
+
+            var csv = await Api.AsAdmin(HttpMethod.Get, $"{Venue}/reports/proof-of-play.csv?from=2026-11-20&to=2026-11-20&groupBy={groupBy}");
+            var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal([$"{groupBy},label,plays,totalDurationMs,interrupted,interruptedDurationMs,failed,skipped", $"{row.Key},{Csv(row.Label)},{expected}", $"TOTAL,,{expected}"], lines);
+        }
+    }
+
+    [Fact]
+    public async Task Plays_of_every_result_on_one_day_add_up_per_column_and_the_plays_are_the_completed_ones()
+    {
+        var (token, playlist, asset, _) = await ScreenPlayingAsync();
+        await PostEventsAsync(token,
+        [
+            PlayEnd(playlist, asset, "2026-11-20T12:00:00Z", 10_000),
+            PlayEnd(playlist, asset, "2026-11-20T12:00:10Z", 10_000),
+            PlayEnd(playlist, asset, "2026-11-20T12:00:20Z", 3_500, "INTERRUPTED"),
+            PlayEnd(playlist, asset, "2026-11-20T12:00:24Z", 1_000, "ERROR"),
+            PlayEnd(playlist, asset, "2026-11-20T12:00:25Z", 0, "SKIPPED"),
+            PlayEnd(playlist, asset, "2026-11-20T12:00:25Z", 0, "SKIPPED"),
+        ]);
+        var t = (await ReportAsync("from=2026-11-20&to=2026-11-20&groupBy=day")).Total;
+        Assert.Equal((2L, 20_000L, 1L, 3_500L, 1L, 2L), (t.Plays, t.TotalDurationMs, t.Interrupted, t.InterruptedDurationMs, t.Failed, t.Skipped));
+    }
+
+    private static string Csv(string? label) => label is null ? "" : label.Contains(',') ? $"\"{label}\"" : label;
 
     [Fact]
     public async Task A_play_from_a_device_clock_in_the_future_counts_at_the_appliance_time_and_is_flagged()
@@ -167,9 +214,9 @@ public sealed class ProofOfPlayTests : ApplianceApiTests
         return (token, playlist, asset, campaign);
     }
 
-    private PlayerEvent PlayEnd(string playlist, string asset, string startedAt, long durationMs) => new(Guid.NewGuid().ToString(), ++_sequence,
+    private PlayerEvent PlayEnd(string playlist, string asset, string startedAt, long durationMs, string result = "COMPLETED") => new(Guid.NewGuid().ToString(), ++_sequence,
         PlayerProtocol.EventTypes.PlayEnd, startedAt, "INFO", JsonDocument.Parse(
-            $$"""{"playlistId":"{{playlist}}","assetId":"{{asset}}","startedAtUtc":"{{startedAt}}","durationMs":{{durationMs}},"result":"COMPLETED"}""").RootElement);
+            $$"""{"playlistId":"{{playlist}}","assetId":"{{asset}}","startedAtUtc":"{{startedAt}}","durationMs":{{durationMs}},"result":"{{result}}"}""").RootElement);
 
     private PlayerEvent PlayStart(string playlist, string asset, string startedAt) => new(Guid.NewGuid().ToString(), ++_sequence,
         PlayerProtocol.EventTypes.PlayStart, startedAt, "INFO", JsonDocument.Parse($$"""{"playlistId":"{{playlist}}","assetId":"{{asset}}"}""").RootElement);
