@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Data.Sqlite;
 using Signage.Appliance.Tests.Infrastructure;
 using Signage.Contracts;
 
-namespace Signage.FaultInjection.Tests;
+namespace Signage.Appliance.Tests.EndToEnd;
 
 /// <summary>
 /// The published appliance: the manifest ETag names what the screen must do, so it survives a restart
@@ -118,18 +119,23 @@ public sealed class ManifestFallbackTests : IAsyncLifetime
     /// <summary>A paired screen whose venue plays a published fallback playlist; its first manifest.</summary>
     private async Task<(string Token, (string ETag, string Body) First)> PlayingScreenAsync()
     {
-        var venue = await PlayingVenue.SetUpAsync(Api);
         var path = $"/v1/venues/{Api.VenueId}";
+        var asset = await new AssetClient(Api).UploadAsync("ad.jpg", await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "Fixtures", "real-160x90.jpg")));
+        var created = await Api.AsAdmin(HttpMethod.Post, $"{path}/playlists", JsonContent.Create(new CreatePlaylistRequest("Ads"), ContractsJsonContext.Default.CreatePlaylistRequest));
+        var playlist = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlaylistResponse))!.PlaylistId;
+        var items = await Api.AsAdmin(HttpMethod.Put, $"{path}/playlists/{playlist}/items", JsonContent.Create(
+            new SetPlaylistItemsRequest([new PlaylistItemRequest(asset.AssetId, 10_000)]), ContractsJsonContext.Default.SetPlaylistItemsRequest), created.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, (await Api.AsAdmin(HttpMethod.Post, $"{path}/playlists/{playlist}/publish", ifMatch: items.Headers.ETag!.Tag)).StatusCode);
         var current = await Api.AsAdmin(HttpMethod.Get, path);
         var record = (await current.Content.ReadFromJsonAsync(ContractsJsonContext.Default.VenueResponse))!;
         Assert.Equal(HttpStatusCode.OK, (await Api.AsAdmin(HttpMethod.Put, path, JsonContent.Create(
-            new UpdateVenueRequest(record.Name, record.Timezone, record.OpeningHours, venue.PlaylistId), ContractsJsonContext.Default.UpdateVenueRequest),
+            new UpdateVenueRequest(record.Name, record.Timezone, record.OpeningHours, playlist), ContractsJsonContext.Default.UpdateVenueRequest),
             current.Headers.ETag!.Tag)).StatusCode);
         var (_, token) = await Api.PairScreenAsync("Bar TV");
         using var first = await GetAsync(token);
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         var body = await first.Content.ReadAsStringAsync();
-        Assert.Contains(venue.PlaylistId, body);
+        Assert.Contains(playlist, body);
         await WaitForKeptManifestAsync();
         return (token, (first.Headers.ETag!.Tag, body));
     }
@@ -162,6 +168,7 @@ public sealed class ManifestFallbackTests : IAsyncLifetime
     /// </summary>
     private FileStream LockDatabase()
     {
+        if (OperatingSystem.IsMacOS()) throw new PlatformNotSupportedException("byte-range locks: Linux and Windows");
         var shm = new FileStream(Path.Combine(Data, "appliance.db-shm"), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         for (var attempt = 0; ; attempt++)
         {
@@ -180,21 +187,21 @@ public sealed class ManifestFallbackTests : IAsyncLifetime
     /// <summary>The b-tree pages of these tables (their roots; small tables fit in one page) and the page size.</summary>
     private (List<long> Pages, long PageSize) PagesOf(params string[] tables)
     {
-        using var connection = DatabaseFile.Open(Data);
+        using var connection = OpenDatabase();
         using (var checkpoint = connection.CreateCommand())
         {
             // Everything into the main file first, so that the damage below is what every reader sees.
             checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
             checkpoint.ExecuteNonQuery();
         }
-        return ([.. tables.Select(t => DatabaseFile.Long(connection, $"SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = '{t}';"))],
-            DatabaseFile.Long(connection, "PRAGMA page_size;"));
+        return ([.. tables.Select(t => Long(connection, $"SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = '{t}';"))],
+            Long(connection, "PRAGMA page_size;"));
     }
 
     /// <summary>Overwrites these pages with garbage, as a failing disk would.</summary>
     private void Damage((List<long> Pages, long PageSize) pages)
     {
-        using (var connection = DatabaseFile.Open(Data))
+        using (var connection = OpenDatabase())
         using (var checkpoint = connection.CreateCommand())
         {
             checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
@@ -209,5 +216,19 @@ public sealed class ManifestFallbackTests : IAsyncLifetime
             file.Write(garbage);
         }
         file.Flush(flushToDisk: true);
+    }
+
+    private SqliteConnection OpenDatabase()
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(Data, "appliance.db")};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    private static long Long(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
     }
 }
