@@ -16,6 +16,7 @@ namespace Signage.Appliance.Tests.EndToEnd;
 public sealed class ManifestFallbackTests : IAsyncLifetime
 {
     private const string ManifestPath = "/v1/player/manifest";
+    private const string ScreenAddress = "signage-appliance.local:5080";
     private static readonly Dictionary<string, string> Environment = new() { ["RateLimits__Enabled"] = "false", ["SIGNAGE_FFMPEG"] = "none" };
     private readonly TempDirectory _temp = new();
 
@@ -157,7 +158,9 @@ public sealed class ManifestFallbackTests : IAsyncLifetime
     {
         var request = ApplianceApi.Request(HttpMethod.Get, ManifestPath, token);
         if (ifNoneMatch is not null) request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
-        if (host is not null) request.Headers.Host = $"{host}:{Api.Process.BaseAddress.Port}";
+        // The screen's address for the appliance stays the same across restarts (the test's port does not);
+        // another address is another base URL in the items, so another manifest.
+        request.Headers.Host = host ?? ScreenAddress;
         return Api.Process.Client.SendAsync(request);
     }
 
