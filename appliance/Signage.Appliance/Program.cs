@@ -86,6 +86,7 @@ try
     builder.Services.AddSingleton<DeviceDirectory>();
     builder.Services.AddSingleton<ScreenPresence>();
     builder.Services.AddSingleton<ManifestService>();
+    builder.Services.AddSingleton<LastManifests>();
     builder.Services.AddSingleton<ManifestEpochs>();
     builder.Services.AddHostedService(services => services.GetRequiredService<ManifestEpochs>());
     builder.Services.AddSingleton<EventIngestion>();

@@ -41,7 +41,8 @@ public sealed class ScreenPresenceTests : IDisposable
         }).Build();
         _presence = new ScreenPresence(configuration, _clock);
         _monitor = new VenueMonitor(_database, _clock, configuration, new DeviceDirectory(_database),
-            new ManifestService(_database, new ManifestEpochs(_database, NullLogger<ManifestEpochs>.Instance), _clock), _presence);
+            new ManifestService(_database, new ManifestEpochs(_database, NullLogger<ManifestEpochs>.Instance), _clock,
+                new LastManifests(new Hosting.ApplianceSettings("http://127.0.0.1:0", _temp.Path), NullLogger<LastManifests>.Instance), NullLogger<ManifestService>.Instance), _presence);
         using var connection = _database.Open();
         connection.Execute("""
             INSERT INTO tenant (tenant_id, name, created_at_utc) VALUES ('ten_1', 'T', '2026-11-01T00:00:00.000Z');

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Primitives;
 using NodaTime;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Devices;
@@ -27,15 +28,15 @@ public static partial class ManifestEndpoints
     {
         if (limiter.Enforce(http, RateLimit.ManifestPerDevice, device.DeviceId) is { } refused) return refused;
         var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}";
-        var ifNoneMatch = http.Request.Headers.IfNoneMatch.ToString();
+        var ifNoneMatch = http.Request.Headers.IfNoneMatch;
         var manifest = manifests.Get(directory.Find(device.DeviceId)!, baseUrl);
 
         var wait = RequestedWait(http);
-        if (wait > 0 && manifest.ETag == ifNoneMatch)
+        if (wait > 0 && Matches(ifNoneMatch, manifest.ETag))
         {
             http.Response.Headers["Preference-Applied"] = $"wait={wait}";
             var deadline = clock.GetCurrentInstant() + Duration.FromSeconds(wait);
-            while (manifest.ETag == ifNoneMatch)
+            while (Matches(ifNoneMatch, manifest.ETag))
             {
                 var remaining = Instant.Min(deadline, manifest.ValidTo) - clock.GetCurrentInstant();
                 if (remaining <= Duration.Zero) break;
@@ -54,13 +55,36 @@ public static partial class ManifestEndpoints
                 if (clock.GetCurrentInstant() >= deadline) break;
             }
             // A held request that ends with news does not use up the screen's allowance.
-            if (manifest.ETag != ifNoneMatch) limiter.Refund(RateLimit.ManifestPerDevice, device.DeviceId);
+            if (!Matches(ifNoneMatch, manifest.ETag)) limiter.Refund(RateLimit.ManifestPerDevice, device.DeviceId);
         }
 
         http.Response.Headers.ETag = manifest.ETag;
         http.Response.Headers.CacheControl = "no-cache";
-        if (manifest.ETag == ifNoneMatch) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        if (Matches(ifNoneMatch, manifest.ETag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         return TypedResults.Bytes(manifest.Body, "application/json");
+    }
+
+    /// <summary>
+    /// If-None-Match (RFC 9110 13.1.2): a comma-separated list of entity tags, each maybe weak
+    /// (<c>W/</c>; the weak comparison applies), or <c>*</c>. The common case, a screen sending back
+    /// exactly the ETag it got, is one string comparison against the ETag built with the manifest.
+    /// </summary>
+    internal static bool Matches(StringValues ifNoneMatch, string etag)
+    {
+        foreach (var value in ifNoneMatch)
+        {
+            if (value is null) continue;
+            if (value == etag) return true;
+            var header = value.AsSpan();
+            foreach (var range in header.Split(','))
+            {
+                var tag = header[range].Trim();
+                if (tag is "*") return true;
+                if (tag.StartsWith("W/", StringComparison.Ordinal)) tag = tag[2..];
+                if (tag.SequenceEqual(etag)) return true;
+            }
+        }
+        return false;
     }
 
     private static int RequestedWait(HttpContext http)

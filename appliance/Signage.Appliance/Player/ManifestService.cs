@@ -12,37 +12,56 @@ using Signage.Scheduling;
 namespace Signage.Appliance.Player;
 
 /// <summary>A built manifest: its bytes, ETag, and what it was built from.</summary>
-public sealed record CachedManifest(string ETag, byte[] Body, Instant ValidTo, long Epoch, long DeviceVersion, string BaseUrl, string Signature);
+public sealed record CachedManifest(string ETag, byte[] Body, Instant ValidTo, long Epoch, long DeviceVersion, string BaseUrl);
 
 /// <summary>
 /// Builds each screen's manifest (spec 27.8.1 + timeline) and keeps it until the venue's epoch, the
 /// device's record or the validity changes, so a screen polling an unchanged manifest costs a
-/// dictionary lookup and an ETag comparison.
+/// dictionary lookup and an ETag comparison. When building fails (spec 31.9: the database locked,
+/// busy or damaged) the screen gets the last manifest built for it, from memory or from disk
+/// (<see cref="LastManifests"/>), else a minimal fallback: never an error.
 /// </summary>
-public sealed class ManifestService(Database database, ManifestEpochs epochs, IClock clock)
+public sealed partial class ManifestService(Database database, ManifestEpochs epochs, IClock clock, LastManifests lastManifests, ILogger<ManifestService> logger)
 {
     public const int NextCheckSeconds = 60;
+
+    /// <summary>How soon a screen answered with a fallback asks again.</summary>
+    public const int FallbackCheckSeconds = 30;
+
     private static readonly ScheduleResolver Resolver = new();
     private readonly ConcurrentDictionary<string, CachedManifest> _cache = new(StringComparer.Ordinal);
 
     public CachedManifest Get(DeviceEntry device, string baseUrl)
     {
-        var epoch = epochs.Current(device.VenueId);
-        if (_cache.TryGetValue(device.DeviceId, out var cached) && cached.Epoch == epoch && cached.DeviceVersion == device.RowVersion
-            && cached.BaseUrl == baseUrl && clock.GetCurrentInstant() < cached.ValidTo)
+        _cache.TryGetValue(device.DeviceId, out var cached);
+        try
         {
-            return cached;
+            var epoch = epochs.Current(device.VenueId);
+            if (cached is not null && cached.Epoch == epoch && cached.DeviceVersion == device.RowVersion
+                && cached.BaseUrl == baseUrl && clock.GetCurrentInstant() < cached.ValidTo)
+            {
+                return cached;
+            }
+            var built = Build(device, baseUrl, epoch);
+            _cache[device.DeviceId] = built;
+            lastManifests.Keep(device.DeviceId, built);
+            return built;
         }
-        var built = Build(device, baseUrl, epoch);
-        // A change elsewhere in the venue (another playlist published, say) bumps the epoch without
-        // changing what this screen plays: keep its ETag, so it is not woken for nothing.
-        if (cached is not null && cached.Signature == built.Signature && cached.BaseUrl == baseUrl && clock.GetCurrentInstant() < cached.ValidTo)
-            built = cached with { Epoch = epoch, DeviceVersion = device.RowVersion };
-        _cache[device.DeviceId] = built;
-        return built;
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever broke the build (SQLITE_BUSY, SQLITE_PROTOCOL, SQLITE_CORRUPT, a row that no longer
+            // reads), the screen keeps what it was last told rather than going blank (spec 31.9).
+            var last = cached ?? lastManifests.Load(device.DeviceId);
+            LogBuildFailed(logger, device.DeviceId, last is null ? "a fallback manifest" : "its last manifest", e);
+            return last ?? Fallback(device);
+        }
     }
 
-    public void Forget(string deviceId) => _cache.TryRemove(deviceId, out _);
+    public void Forget(string deviceId)
+    {
+        _cache.TryRemove(deviceId, out _);
+        lastManifests.Forget(deviceId);
+    }
 
     /// <summary>The ETag the screen would get now, if it has been built (for the dashboard).</summary>
     public string? CurrentETag(string deviceId) => _cache.TryGetValue(deviceId, out var cached) ? cached.ETag : null;
@@ -71,30 +90,57 @@ public sealed class ManifestService(Database database, ManifestEpochs epochs, IC
             Playlist: resolution.PlaylistId is { } current ? playlists.GetValueOrDefault(current) : null,
             Timeline: new ManifestTimeline(Sql.Utc(now), Sql.Utc(timeline[^1].ToUtc),
                 [.. timeline.Select(s => new TimelineSegmentResponse(Sql.Utc(s.FromUtc), Sql.Utc(s.ToUtc), s.PlaylistId))], [.. playlists.Values]));
-
-        // The ETag names the content, not the moment it was built: hash it without the ETag itself.
-        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(manifest, ContractsJsonContext.Default.ManifestResponse));
-        var etag = $"m-{epoch}-{Convert.ToHexStringLower(hash.AsSpan(0, 8))}";
-        var body = JsonSerializer.SerializeToUtf8Bytes(manifest with { ManifestEtag = etag }, ContractsJsonContext.Default.ManifestResponse);
-        return new CachedManifest($"\"{etag}\"", body, resolution.ValidToUtc, epoch, device.RowVersion, baseUrl, Signature(manifest, timeline));
+        return Complete(manifest, resolution.ValidToUtc, epoch, device.RowVersion, baseUrl);
     }
 
-    /// <summary>What the screen plays, without the moment the manifest was built (its start, its
-    /// horizon, a validity that is only the 6-hour clamp): equal signatures mean the same instructions.</summary>
-    private static string Signature(ManifestResponse manifest, IReadOnlyList<TimelineSegment> timeline)
+    /// <summary>Spec 31.5's last step ("no playlist → error manifest") for a screen whose manifest cannot be
+    /// built and was never kept: its settings (known without the database), no playlist, and a short
+    /// validity. A player shows its cached content, or its error screen when it has none (spec 27.8.1).
+    /// Not kept: the next request tries to build again.</summary>
+    private CachedManifest Fallback(DeviceEntry device)
     {
+        var now = clock.GetCurrentInstant();
+        var validTo = now + Duration.FromSeconds(FallbackCheckSeconds);
+        var manifest = new ManifestResponse("", Sql.Utc(validTo), FallbackCheckSeconds, device.Settings, null,
+            new ManifestTimeline(Sql.Utc(now), Sql.Utc(validTo), [], []));
+        return Complete(manifest, validTo, -1, -1, "");
+    }
+
+    private static CachedManifest Complete(ManifestResponse manifest, Instant validTo, long epoch, long deviceVersion, string baseUrl)
+    {
+        var etag = ETagOf(manifest);
+        var body = JsonSerializer.SerializeToUtf8Bytes(manifest with { ManifestEtag = etag }, ContractsJsonContext.Default.ManifestResponse);
+        return new CachedManifest($"\"{etag}\"", body, validTo, epoch, deviceVersion, baseUrl);
+    }
+
+    /// <summary>
+    /// The ETag names what the screen must do, not when the manifest was built (issue 16; 001's "ETag
+    /// stable if inputs unchanged"): a hash of the manifest without its validity (<c>validToUtc</c>,
+    /// <c>nextCheckSeconds</c>), the timeline's window (<c>fromUtc</c>, <c>toUtc</c>) and the two ends of
+    /// the segment list that only say "now" and "now + 72 h". What is left is the settings, the
+    /// playlists with their items, the playlist in force and every schedule boundary ahead as an
+    /// absolute instant. So a restart, a rebuild after the venue's epoch moved for another screen, or
+    /// a new validity window give the same ETag; it changes when a boundary passes or a new one enters
+    /// the 72-hour window, i.e. when the screen's plan does. No epoch in it, so it needs no SQL to
+    /// compare and survives a restart.
+    /// </summary>
+    internal static string ETagOf(ManifestResponse manifest)
+    {
+        var segments = manifest.Timeline.Segments;
         var stable = manifest with
         {
+            ManifestEtag = "",
             ValidToUtc = "",
             NextCheckSeconds = 0,
             Timeline = manifest.Timeline with
             {
                 FromUtc = "",
                 ToUtc = "",
-                Segments = [.. timeline.Select((s, i) => new TimelineSegmentResponse(i == 0 ? "" : Sql.Utc(s.FromUtc), i == timeline.Count - 1 ? "" : Sql.Utc(s.ToUtc), s.PlaylistId))],
+                Segments = [.. segments.Select((s, i) => s with { FromUtc = i == 0 ? "" : s.FromUtc, ToUtc = i == segments.Length - 1 ? "" : s.ToUtc })],
             },
         };
-        return Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(stable, ContractsJsonContext.Default.ManifestResponse)));
+        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(stable, ContractsJsonContext.Default.ManifestResponse));
+        return $"m-{Convert.ToHexStringLower(hash.AsSpan(0, 12))}";
     }
 
     private static ManifestPlaylist? LoadPlaylist(SqliteConnection connection, string playlistId, string baseUrl)
@@ -111,4 +157,7 @@ public sealed class ManifestService(Database database, ManifestEpochs epochs, IC
             ("$playlist", playlistId), ("$version", version));
         return new ManifestPlaylist(playlistId, version.Value, [.. items]);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not build the manifest of screen {DeviceId}; answering with {Answer}")]
+    private static partial void LogBuildFailed(ILogger logger, string deviceId, string answer, Exception exception);
 }

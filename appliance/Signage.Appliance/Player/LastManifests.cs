@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Signage.Appliance.Hosting;
+using Signage.Contracts;
+
+namespace Signage.Appliance.Player;
+
+/// <summary>
+/// The last manifest built for each screen, kept on disk (<c>manifests/&lt;deviceId&gt;.json</c> in the data
+/// directory) so that a screen is answered with it when its manifest cannot be built (spec 31.9: the
+/// database locked, busy or damaged), even after a restart. A file is replaced atomically (temp, fsync,
+/// rename) and only when the screen's ETag changed, by one background writer: a publish that changes
+/// what every screen plays costs the request path no disk sync. Losing the last seconds of this cache
+/// in a crash only means an older fallback.
+/// </summary>
+public sealed partial class LastManifests : IDisposable
+{
+    public const string FolderName = "manifests";
+    private readonly string _folder;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, CachedManifest> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _onDisk = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly Lock _files = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _writer;
+
+    public LastManifests(ApplianceSettings settings, ILogger<LastManifests> logger)
+    {
+        _folder = Path.Combine(settings.DataDirectory, FolderName);
+        _logger = logger;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>Queues the manifest to be kept, unless the screen's file already holds this ETag.</summary>
+    public void Keep(string deviceId, CachedManifest manifest)
+    {
+        if (!IsSafeName(deviceId) || _onDisk.GetValueOrDefault(deviceId) == manifest.ETag) return;
+        if (_pending.TryGetValue(deviceId, out var queued) && queued.ETag == manifest.ETag) return;
+        _pending[deviceId] = manifest;
+        _signal.Release();
+    }
+
+    /// <summary>The screen's last kept manifest (written, or still waiting to be), or null.</summary>
+    public CachedManifest? Load(string deviceId)
+    {
+        if (_pending.TryGetValue(deviceId, out var queued)) return queued;
+        if (!IsSafeName(deviceId)) return null;
+        try
+        {
+            var body = File.ReadAllBytes(PathOf(deviceId));
+            var manifest = JsonSerializer.Deserialize(body, ContractsJsonContext.Default.ManifestResponse);
+            if (manifest is null || string.IsNullOrEmpty(manifest.ManifestEtag)) return null;
+            return new CachedManifest($"\"{manifest.ManifestEtag}\"", body, default, -1, -1, "");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            if (e is not FileNotFoundException and not DirectoryNotFoundException) LogUnreadable(_logger, deviceId, e);
+            return null;
+        }
+    }
+
+    /// <summary>A removed screen's manifest is no longer kept.</summary>
+    public void Forget(string deviceId)
+    {
+        if (!IsSafeName(deviceId)) return;
+        lock (_files)
+        {
+            _pending.TryRemove(deviceId, out _);
+            _onDisk.TryRemove(deviceId, out _);
+            File.Delete(PathOf(deviceId));
+        }
+    }
+
+    /// <summary>Writes everything queued so far (tests; shutdown).</summary>
+    public void Flush()
+    {
+        foreach (var deviceId in _pending.Keys) WriteOne(deviceId);
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        try
+        {
+            _writer.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // Cancelled: nothing to report.
+        }
+        Flush();
+        _signal.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            await _signal.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            foreach (var deviceId in _pending.Keys) WriteOne(deviceId);
+        }
+    }
+
+    private void WriteOne(string deviceId)
+    {
+        lock (_files)
+        {
+            if (!_pending.TryGetValue(deviceId, out var manifest)) return;
+            var path = PathOf(deviceId);
+            try
+            {
+                // After a restart the file may already hold this ETag: read it once rather than rewrite it.
+                if (!_onDisk.ContainsKey(deviceId) && Load(deviceId, path) is { } existing) _onDisk[deviceId] = existing;
+                if (_onDisk.GetValueOrDefault(deviceId) != manifest.ETag)
+                {
+                    Directory.CreateDirectory(_folder);
+                    var temp = $"{path}.tmp";
+                    using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+                    {
+                        stream.Write(manifest.Body);
+                        stream.Flush(flushToDisk: true);
+                    }
+                    File.Move(temp, path, overwrite: true);
+                    _onDisk[deviceId] = manifest.ETag;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogWriteFailed(_logger, deviceId, e);
+            }
+            // Written (or failed: the next change retries); a newer manifest queued meanwhile stays queued.
+            _pending.TryRemove(new KeyValuePair<string, CachedManifest>(deviceId, manifest));
+        }
+    }
+
+    private static string? Load(string deviceId, string path)
+    {
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return JsonSerializer.Deserialize(stream, ContractsJsonContext.Default.ManifestResponse) is { ManifestEtag: { Length: > 0 } etag } ? $"\"{etag}\"" : null;
+        }
+        catch (JsonException)
+        {
+            return null; // rewritten below
+        }
+    }
+
+    private string PathOf(string deviceId) => Path.Combine(_folder, $"{deviceId}.json");
+
+    /// <summary>Device ids are ours (<c>dev_</c> + hex); anything else never becomes a file name.</summary>
+    private static bool IsSafeName(string deviceId) =>
+        deviceId.Length is > 0 and <= 64 && deviceId.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not keep the last manifest of screen {DeviceId} on disk")]
+    private static partial void LogWriteFailed(ILogger logger, string deviceId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The kept manifest of screen {DeviceId} cannot be read")]
+    private static partial void LogUnreadable(ILogger logger, string deviceId, Exception exception);
+}
