@@ -279,6 +279,7 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
         Interlocked.Exchange(ref _onScreenSinceTicks, _clock.GetUtcNow().UtcTicks);
         _onScreen = pick;
         PublishStatus();
+        LogShowing(_logger, pick.Item.AssetId, pick.Item.ItemIndex, pick.Item.PlaylistId, pick.Manifest.Etag);
         await _itemPlayer.PlayAsync(pick, NextScheduleChange(pick, now), cancellationToken).ConfigureAwait(false);
     }
 
@@ -528,6 +529,10 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device token rejected {Limit} times in a row; pairing again")]
     private static partial void LogTokenInvalid(ILogger logger, int limit);
+
+    // What diagnostics (ENABLE_DIAGNOSTICS, SET_LOG_LEVEL DEBUG) add: every item as it goes on screen.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Showing {AssetId} (item {ItemIndex} of {PlaylistId}, manifest {Etag})")]
+    private static partial void LogShowing(ILogger logger, string assetId, int itemIndex, string playlistId, string etag);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandType} {CommandId}: {Status} ({Message})")]
     private static partial void LogCommand(ILogger logger, string commandType, string commandId, string status, string message);
