@@ -339,6 +339,35 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_command_the_screen_page_offers_is_sent_by_its_spec_name_with_the_level_or_duration_chosen()
+    {
+        var (deviceId, token) = await _api.PairScreenAsync("Bar left");
+        using var admin = Browser();
+        await SignInAsync(admin, AdminEmail, AdminPassword);
+        var page = await admin.GetStringAsync($"/admin/screens/{deviceId}");
+        foreach (var type in CommandTypes.All)
+        {
+            Assert.Contains($"<option value=\"{type}\">", page);
+            var sent = await PostFormAsync(admin, $"/admin/screens/{deviceId}/command", Token(page), ("commandType", type), ("level", "ERROR"),
+                ("durationSeconds", "3600"));
+            Assert.Equal($"/admin/screens/{deviceId}?done=command", sent.Headers.Location?.OriginalString);
+        }
+
+        var poll = await _api.SendAsync(HttpMethod.Get, "/v1/player/commands", token);
+        var commands = (await poll.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlayerCommandsResponse))!.Commands;
+        Assert.Equal(CommandTypes.All, commands.Select(c => c.CommandType));
+        Assert.Equal(CommandTypes.All.Select(t => t switch
+        {
+            CommandTypes.SetLogLevel => """{"level":"ERROR"}""",
+            CommandTypes.EnableDiagnostics => """{"durationSeconds":3600}""",
+            _ => null,
+        }), commands.Select(c => c.Parameters?.GetRawText()));
+        var after = await admin.GetStringAsync($"/admin/screens/{deviceId}");
+        Assert.Contains("Set the log level", after);
+        Assert.Contains("Turn on diagnostics", after);
+    }
+
+    [Fact]
     public async Task A_support_command_sent_from_the_page_shows_the_screens_result_and_removal_needs_the_box_ticked()
     {
         var (deviceId, token) = await _api.PairScreenAsync("Bar left");
