@@ -101,8 +101,10 @@ public sealed class SpecWireNamesTests : ApplianceApiTests
     [Fact]
     public async Task Pairing_bodies_use_deviceHardwareId_and_pairingCode_and_the_old_names_are_refused()
     {
+        // A missing required field is a 400 MALFORMED_JSON here (as everywhere), naming the field the body lacks.
         var old = await Api.Process.Client.PostAsync("/v1/devices/pairing/start", Json("""{"hardwareId":"hw-old"}"""));
-        await RefusedAsync(old, "deviceHardwareId");
+        await MissingFieldAsync(old, "deviceHardwareId");
+        await RefusedAsync(await Api.Process.Client.PostAsync("/v1/devices/pairing/start", Json("""{"deviceHardwareId":" "}""")), "deviceHardwareId");
 
         var start = await Api.Process.Client.PostAsync("/v1/devices/pairing/start", Json("""{"deviceHardwareId":"hw-spec","deviceInfo":{"model":"AFTSS"}}"""));
         Assert.Equal(HttpStatusCode.OK, start.StatusCode);
@@ -112,7 +114,8 @@ public sealed class SpecWireNamesTests : ApplianceApiTests
         Assert.Matches("^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$", code);
 
         var oldClaim = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/pairing/claim", Json($$"""{"code":"{{code}}","name":"Bar TV"}"""));
-        await RefusedAsync(oldClaim, "pairingCode");
+        await MissingFieldAsync(oldClaim, "pairingCode");
+        await RefusedAsync(await Api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/pairing/claim", Json("""{"pairingCode":"12","name":"Bar TV"}""")), "pairingCode");
         var claim = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/pairing/claim", Json($$"""{"pairingCode":"{{code}}","name":"Bar TV"}"""));
         Assert.Equal(HttpStatusCode.Created, claim.StatusCode);
         var device = (await claim.Content.ReadFromJsonAsync(ContractsJsonContext.Default.DeviceResponse))!;
@@ -188,6 +191,14 @@ public sealed class SpecWireNamesTests : ApplianceApiTests
         Assert.Equal(ProblemCodes.ValidationFailed, problem.GetProperty("code").GetString());
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"no error for {field}: {problem}");
         return problem;
+    }
+
+    private static async Task MissingFieldAsync(HttpResponseMessage response, string field)
+    {
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        var problem = await ProblemAsync(response);
+        Assert.Equal(ProblemCodes.MalformedJson, problem.GetProperty("code").GetString());
+        Assert.Equal($"The body lacks required fields: '{field}'.", problem.GetProperty("detail").GetString());
     }
 
     private Task<HttpResponseMessage> SendCommandAsync(string deviceId, string type, string? parameters) =>
