@@ -78,14 +78,10 @@ public static partial class ProblemResponses
         if (!problem.Extensions.TryGetValue("code", out var code) || code is not string)
         {
             code = ProblemCodes.ForStatus(status);
-            if (context.Exception is BadHttpRequestException { InnerException: JsonException json } bad)
+            if (context.Exception is BadHttpRequestException { InnerException: JsonException } bad)
             {
                 code = ProblemCodes.MalformedJson;
-                // A required field left out (RespectRequiredConstructorParameters) is named: a client still
-                // sending a field under an old name learns which name the body needs.
-                problem.Detail = MissingRequiredFields().Match(json.Message) is { Success: true } missing
-                    ? $"The body lacks required fields: {missing.Groups[1].Value}."
-                    : bad.Message;
+                problem.Detail = bad.Message;
             }
             else if (context.Exception is { } full && IsStorageFull(full))
             {
@@ -131,8 +127,4 @@ public static partial class ProblemResponses
 
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,64}$")]
     private static partial Regex WellFormedRequestId();
-
-    /// <summary>System.Text.Json's "… was missing required properties including: 'a', 'b'."</summary>
-    [GeneratedRegex(@"missing required properties including: (.+?)\.?$")]
-    private static partial Regex MissingRequiredFields();
 }
