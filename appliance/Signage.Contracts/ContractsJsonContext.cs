@@ -56,6 +56,7 @@ namespace Signage.Contracts;
 [JsonSerializable(typeof(HeartbeatRequest))]
 [JsonSerializable(typeof(EventBatchRequest))]
 [JsonSerializable(typeof(EventBatchResponse))]
+[JsonSerializable(typeof(RejectedEvent[]))]
 [JsonSerializable(typeof(PlayerCommandsResponse))]
 [JsonSerializable(typeof(CommandResultRequest))]
 [JsonSerializable(typeof(ProofOfPlayReport))]

@@ -66,16 +66,48 @@ public static class PlayerProtocol
         public static readonly string[] All = [Completed, Skipped, Error, Interrupted];
     }
 
-    /// <summary>Support commands (spec 18).</summary>
+    /// <summary>Support commands: spec 28.7's names, and spec 18's "enable diagnostics".</summary>
     public static class CommandTypes
     {
-        public const string RefreshManifest = "REFRESH_MANIFEST";
-        public const string RestartPlayback = "RESTART_PLAYBACK";
-        public const string ClearUnusedCache = "CLEAR_UNUSED_CACHE";
-        public const string ClearAllCache = "CLEAR_ALL_CACHE";
-        public const string RestartApp = "RESTART_APP";
+        public const string RequestManifestRefresh = "REQUEST_MANIFEST_REFRESH";
+        public const string RestartPlaybackLoop = "RESTART_PLAYBACK_LOOP";
+        public const string ClearCacheUnused = "CLEAR_CACHE_UNUSED";
+        public const string ClearCacheAll = "CLEAR_CACHE_ALL";
+        public const string RebootApp = "REBOOT_APP";
+        /// <summary>parameters: <c>{"level": "DEBUG"}</c>, one of <see cref="LogLevels.All"/>.</summary>
+        public const string SetLogLevel = "SET_LOG_LEVEL";
+        /// <summary>parameters: <c>{"durationSeconds": 3600}</c>: verbose logging that turns itself off after it.</summary>
         public const string EnableDiagnostics = "ENABLE_DIAGNOSTICS";
-        public static readonly string[] All = [RefreshManifest, RestartPlayback, ClearUnusedCache, ClearAllCache, RestartApp, EnableDiagnostics];
+        public static readonly string[] All = [RequestManifestRefresh, RestartPlaybackLoop, ClearCacheUnused, ClearCacheAll, RebootApp, SetLogLevel, EnableDiagnostics];
+    }
+
+    /// <summary>The parameters the support commands take (the spec names the commands, not their parameters).</summary>
+    public static class CommandParameters
+    {
+        public const string Level = "level";
+        public const string DurationSeconds = "durationSeconds";
+        public const int MinDiagnosticsSeconds = 1;
+        /// <summary>A day: verbose logs left on for longer would fill a TV's small storage.</summary>
+        public const int MaxDiagnosticsSeconds = 86_400;
+
+        /// <summary>The parameters a command takes; any other is refused.</summary>
+        public static string[] For(string commandType) => commandType switch
+        {
+            CommandTypes.SetLogLevel => [Level],
+            CommandTypes.EnableDiagnostics => [DurationSeconds],
+            _ => [],
+        };
+    }
+
+    /// <summary>SET_LOG_LEVEL's levels: the event severities of spec 27.8.3 (INFO, WARNING, ERROR) and the two finer ones.</summary>
+    public static class LogLevels
+    {
+        public const string Trace = "TRACE";
+        public const string Debug = "DEBUG";
+        public const string Info = "INFO";
+        public const string Warning = "WARNING";
+        public const string Error = "ERROR";
+        public static readonly string[] All = [Trace, Debug, Info, Warning, Error];
     }
 }
 
@@ -83,16 +115,17 @@ public static class PlayerProtocol
 
 public sealed record DeviceInfo(string? Manufacturer = null, string? Model = null, string? OsVersion = null, string? AppVersion = null);
 
-public sealed record PairingStartRequest(string HardwareId, DeviceInfo? DeviceInfo = null);
+/// <summary><see cref="DeviceHardwareId"/> and <see cref="PairingStartResponse.PairingCode"/> are the names of spec 26.5's DevicePairing.</summary>
+public sealed record PairingStartRequest(string DeviceHardwareId, DeviceInfo? DeviceInfo = null);
 
-/// <summary>The screen shows <see cref="Code"/> and a QR code of <see cref="QrPayload"/> (an admin-page URL
+/// <summary>The screen shows <see cref="PairingCode"/> and a QR code of <see cref="QrPayload"/> (an admin-page URL
 /// with the code filled in), then polls with <see cref="PairingSecret"/> until claimed.</summary>
-public sealed record PairingStartResponse(string PairingId, string Code, string ExpiresAtUtc, int PollIntervalSeconds, string QrPayload, string PairingSecret);
+public sealed record PairingStartResponse(string PairingId, string PairingCode, string ExpiresAtUtc, int PollIntervalSeconds, string QrPayload, string PairingSecret);
 
 /// <summary>GET /v1/devices/pairing/status?pairingId=…: the device token appears once, when COMPLETED.</summary>
 public sealed record PairingStatusResponse(string PairingId, string Status, string ExpiresAtUtc, string? DeviceId, string? VenueId, string? DeviceToken);
 
-public sealed record PairingClaimRequest(string Code, string Name, string? GroupId = null);
+public sealed record PairingClaimRequest(string PairingCode, string Name, string? GroupId = null);
 
 // ---- manifest (spec 27.8.1 + timeline extension) ----
 
@@ -140,7 +173,17 @@ public sealed record EventBatchRequest(PlayerEvent[] Events, string? DeviceTime 
 
 public sealed record RejectedEvent(int Index, string? EventId, string Reason);
 
+/// <summary>200: at least one event of the batch is stored (accepted now or a duplicate of one stored before);
+/// the others are in <see cref="RejectedEvents"/>. A batch of which none is stored is answered 422
+/// <see cref="PlayerProblemCodes.EventsRejected"/> with the same fields, never a 2xx.</summary>
 public sealed record EventBatchResponse(int Accepted, int Duplicates, int Rejected, RejectedEvent[] RejectedEvents);
+
+/// <summary>Problem codes of the player endpoints, beside the general <see cref="ProblemCodes"/>.</summary>
+public static class PlayerProblemCodes
+{
+    /// <summary>422: no event of the batch was stored; <c>rejectedEvents</c> gives each one's reason.</summary>
+    public const string EventsRejected = "EVENTS_REJECTED";
+}
 
 // ---- commands (spec 18, 28.7) ----
 

@@ -42,8 +42,8 @@ until [ "$(json "$base/v1/venues/$venue/assets/$asset" | jq -r .status)" = READY
 
 echo "pairing $SCREENS screens..." >&2
 for i in $(seq 1 "$SCREENS"); do
-  start=$(curl -sf -H "Content-Type: application/json" -d "{\"hardwareId\":\"bench-$i\",\"deviceInfo\":{\"manufacturer\":\"Amazon\",\"model\":\"AFTSS\",\"osVersion\":\"Fire OS 8\",\"appVersion\":\"2.1.0\"}}" "$base/v1/devices/pairing/start")
-  json -d "{\"code\":\"$(jq -r .code <<<"$start")\",\"name\":\"Screen $i\"}" "$base/v1/venues/$venue/devices/pairing/claim" >/dev/null
+  start=$(curl -sf -H "Content-Type: application/json" -d "{\"deviceHardwareId\":\"bench-$i\",\"deviceInfo\":{\"manufacturer\":\"Amazon\",\"model\":\"AFTSS\",\"osVersion\":\"Fire OS 8\",\"appVersion\":\"2.1.0\"}}" "$base/v1/devices/pairing/start")
+  json -d "{\"pairingCode\":\"$(jq -r .pairingCode <<<"$start")\",\"name\":\"Screen $i\"}" "$base/v1/venues/$venue/devices/pairing/claim" >/dev/null
   device_token=$(curl -sf -H "X-Pairing-Secret: $(jq -r .pairingSecret <<<"$start")" "$base/v1/devices/pairing/status?pairingId=$(jq -r .pairingId <<<"$start")" | jq -r .deviceToken)
   playing=null; [ $((i % 2)) -eq 0 ] && playing="\"$asset\""
   curl -sf -H "Content-Type: application/json" -H "Authorization: Bearer $device_token" \

@@ -57,8 +57,8 @@ curl -sf -D "$work/h" -o /dev/null "$base/v1/venues/$venue" -H "Authorization: B
 etag=$(grep -i '^etag:' "$work/h" | cut -d' ' -f2 | tr -d '\r')
 json -X PUT -H "If-Match: $etag" -d "$(echo "$venue_json" | jq -c "{name, timezone, openingHours, fallbackPlaylistId: \"$playlist\"}")" "$base/v1/venues/$venue" >/dev/null
 
-pairing=$(curl -sf -H "Content-Type: application/json" -d '{"hardwareId":"bench-screen"}' "$base/v1/devices/pairing/start")
-json -d "{\"code\":\"$(echo "$pairing" | jq -r .code)\",\"name\":\"Bench screen\"}" "$base/v1/venues/$venue/devices/pairing/claim" >/dev/null
+pairing=$(curl -sf -H "Content-Type: application/json" -d '{"deviceHardwareId":"bench-screen"}' "$base/v1/devices/pairing/start")
+json -d "{\"pairingCode\":\"$(echo "$pairing" | jq -r .pairingCode)\",\"name\":\"Bench screen\"}" "$base/v1/venues/$venue/devices/pairing/claim" >/dev/null
 device=$(curl -sf -H "X-Pairing-Secret: $(echo "$pairing" | jq -r .pairingSecret)" "$base/v1/devices/pairing/status?pairingId=$(echo "$pairing" | jq -r .pairingId)" | jq -r .deviceToken)
 
 mkdir -p "$work/www"

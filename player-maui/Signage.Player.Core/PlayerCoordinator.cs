@@ -5,6 +5,7 @@ using Signage.Player.Core.Auth;
 using Signage.Player.Core.Cache;
 using Signage.Player.Core.Commands;
 using Signage.Player.Core.Configuration;
+using Signage.Player.Core.Diagnostics;
 using Signage.Player.Core.Downloads;
 using Signage.Player.Core.Integrity;
 using Signage.Player.Core.Manifests;
@@ -65,7 +66,7 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
     private long _onScreenSinceTicks;
     private volatile PairingScreen? _pairingScreen;
     private ContentSource? _lastSource;
-    private DateTimeOffset _diagnosticsUntil = DateTimeOffset.MinValue;
+    private readonly PlayerLogLevel _logLevel;
 
     public PlayerCoordinator(PlayerOptions options, PlayerDependencies dependencies)
     {
@@ -109,6 +110,7 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
             NewBackoff());
         _commands = new CommandInbox(api, _database, options, _clock, NewBackoff(), _logger);
         _executor = new CommandExecutor(this, _events, _clock);
+        _logLevel = new PlayerLogLevel(_database, _clock, dependencies.LogLevel ?? new LogLevelSwitch());
         _pairing = new PairingFlow(api, _credentials, options, _clock, NewBackoff(), _logger);
 
         _machine.Transitioned += OnTransition;
@@ -120,13 +122,11 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
         _picker.AssetLost += _ => _downloads.Wake();
         _commands.Arrived += _boundary.Set;
         _events.Recorded += PublishStatus;
+        _logLevel.Changed += PublishStatus;
     }
 
     /// <summary>Raised whenever something a status display shows may have changed.</summary>
     public event Action? StatusChanged;
-
-    /// <summary>Raised when ENABLE_DIAGNOSTICS turns verbose logging on or off (the host owns log levels).</summary>
-    public event Action<bool>? DiagnosticsChanged;
 
     public PlayerState State => _machine.State;
 
@@ -202,7 +202,8 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
             pairing?.QrPayload, _manifests.Current?.Etag, _manifests.Staged?.Etag, pick?.Item.PlaylistId, pick?.Item.AssetId, pick?.Item.ItemIndex,
             _rotation.LoopCount, _queue.Count, _queue.DroppedCount, _sync.LastSyncUtc is { } sync ? UtcText.Format(sync) : null,
             _connectivity.IsOnline, _cache.UsedBytes, _cache.BudgetBytes, _cache.Count, _downloads.Pending, _downloads.Paused,
-            _diagnosticsUntil > _clock.GetUtcNow());
+            _logLevel.DiagnosticsEnabled, PlayerLogLevel.Name(_logLevel.Effective),
+            _logLevel.DiagnosticsUntil is { } until ? UtcText.Format(until) : null);
     }
 
     // ---- the foreground: playback and pairing ----
@@ -279,6 +280,7 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
         Interlocked.Exchange(ref _onScreenSinceTicks, _clock.GetUtcNow().UtcTicks);
         _onScreen = pick;
         PublishStatus();
+        LogShowing(_logger, pick.Item.AssetId, pick.Item.ItemIndex, pick.Item.PlaylistId, pick.Manifest.Etag);
         await _itemPlayer.PlayAsync(pick, NextScheduleChange(pick, now), cancellationToken).ConfigureAwait(false);
     }
 
@@ -506,14 +508,13 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
 
     void ICommandTarget.RestartApp() => _restartRequested = true;
 
-    void ICommandTarget.EnableDiagnostics(TimeSpan duration)
-    {
-        _diagnosticsUntil = _clock.GetUtcNow() + duration;
-        DiagnosticsChanged?.Invoke(true);
-    }
+    void ICommandTarget.SetLogLevel(LogLevel level) => _logLevel.Set(level);
+
+    DateTimeOffset ICommandTarget.EnableDiagnostics(TimeSpan duration) => _logLevel.EnableDiagnostics(duration);
 
     public void Dispose()
     {
+        _logLevel.Dispose();
         _http.Dispose();
         _database.Dispose();
     }
@@ -529,6 +530,10 @@ public sealed partial class PlayerCoordinator : ICommandTarget, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device token rejected {Limit} times in a row; pairing again")]
     private static partial void LogTokenInvalid(ILogger logger, int limit);
+
+    // What diagnostics (ENABLE_DIAGNOSTICS, SET_LOG_LEVEL DEBUG) add: every item as it goes on screen.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Showing {AssetId} (item {ItemIndex} of {PlaylistId}, manifest {Etag})")]
+    private static partial void LogShowing(ILogger logger, string assetId, int itemIndex, string playlistId, string etag);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {CommandType} {CommandId}: {Status} ({Message})")]
     private static partial void LogCommand(ILogger logger, string commandType, string commandId, string status, string message);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Signage.Player.Core.Api;
+using Signage.Player.Core.Diagnostics;
 using Signage.Player.Core.Playback;
 
 namespace Signage.Player.Core;
@@ -8,13 +9,14 @@ namespace Signage.Player.Core;
 /// answers like the appliance; heads pass the system clock and nothing else.</summary>
 /// <param name="HttpHandler">Null: a SocketsHttpHandler.</param>
 /// <param name="Random">Jitter source; seed it in tests.</param>
+/// <param name="LogLevel">The switch the head's log filter reads; SET_LOG_LEVEL and ENABLE_DIAGNOSTICS move it.</param>
 public sealed record PlayerDependencies(IPlayerScreen Screen, IApplianceLocator Locator, TimeProvider Clock, ILoggerFactory Loggers,
-    HttpMessageHandler? HttpHandler = null, Random? Random = null);
+    HttpMessageHandler? HttpHandler = null, Random? Random = null, LogLevelSwitch? LogLevel = null);
 
 public enum PlayerExit
 {
     /// <summary>Cancelled by the host (SIGTERM, app closing).</summary>
     Stopped,
-    /// <summary>A RESTART_APP command: the host should start the player again.</summary>
+    /// <summary>A REBOOT_APP command: the host should start the player again.</summary>
     RestartRequested,
 }

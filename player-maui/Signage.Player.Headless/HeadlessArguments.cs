@@ -15,7 +15,7 @@ internal sealed record HeadlessArguments(Uri? Appliance, string DataDirectory, s
                               status.json (rewritten atomically) and frames.jsonl (one line per item shown)
           --hardware-id ID    this screen's identity for pairing (default: made once, kept in DIR/hardware-id)
 
-        Exit codes: 0 stopped (SIGTERM/Ctrl+C), 64 bad arguments, 75 restart requested (RESTART_APP), 1 failure.
+        Exit codes: 0 stopped (SIGTERM/Ctrl+C), 64 bad arguments, 75 restart requested (REBOOT_APP), 1 failure.
         """;
 
     /// <summary>Null with <paramref name="error"/> set when the arguments are unusable.</summary>

@@ -6,6 +6,7 @@ using Signage.Discovery;
 using Signage.Player.Core;
 using Signage.Player.Core.Api;
 using Signage.Player.Core.Configuration;
+using Signage.Player.Core.Diagnostics;
 using Signage.Player.Headless;
 
 if (args is ["--help"] or ["-h"])
@@ -22,7 +23,8 @@ if (arguments is null)
     return 64;
 }
 
-var verbose = false;
+// SET_LOG_LEVEL and ENABLE_DIAGNOSTICS move this switch (the core owns the level; this host filters by it).
+var logLevel = new LogLevelSwitch();
 // Logs go to standard error; standard output carries only the pairing code line.
 using var loggers = LoggerFactory.Create(builder => builder
     .AddSimpleConsole(o =>
@@ -32,7 +34,7 @@ using var loggers = LoggerFactory.Create(builder => builder
         o.UseUtcTimestamp = true;
     })
     .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-    .AddFilter((_, level) => level >= (Volatile.Read(ref verbose) ? LogLevel.Debug : LogLevel.Information)));
+    .AddFilter((_, level) => logLevel.IsEnabled(level)));
 
 Directory.CreateDirectory(arguments.DataDirectory);
 var version = typeof(PlayerCoordinator).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
@@ -52,8 +54,7 @@ await using var discovery = arguments.Appliance is null
         logger: loggers.CreateLogger("Signage.Discovery"))
     : null;
 using var player = new PlayerCoordinator(options,
-    new PlayerDependencies(screen, discovery ?? (IApplianceLocator)new ConfiguredApplianceLocator(arguments.Appliance!), TimeProvider.System, loggers));
-player.DiagnosticsChanged += on => Volatile.Write(ref verbose, on);
+    new PlayerDependencies(screen, discovery ?? (IApplianceLocator)new ConfiguredApplianceLocator(arguments.Appliance!), TimeProvider.System, loggers, LogLevel: logLevel));
 
 using var stop = new CancellationTokenSource();
 using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);

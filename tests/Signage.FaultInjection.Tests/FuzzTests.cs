@@ -76,7 +76,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : ApplianceApiTests
     private static readonly string[] Fields =
     [
         "email", "password", "refreshToken", "name", "timezone", "openingHours", "fallbackPlaylistId", "fileName", "sizeBytes", "sha256", "displayName",
-        "brandName", "campaignId", "items", "assetId", "durationMs", "enabled", "itemIds", "playlistId", "groupId", "code", "hardwareId", "deviceInfo",
+        "brandName", "campaignId", "items", "assetId", "durationMs", "enabled", "itemIds", "playlistId", "groupId", "code", "pairingCode", "deviceHardwareId", "deviceInfo",
         "state", "appVersion", "events", "eventId", "sequence", "eventType", "eventTimeUtc", "severity", "payload", "commandType", "parameters",
         "ttlSeconds", "status", "message", "result", "venueRoles", "tenantRoles", "role", "venueId", "startsAtUtc", "endsAtUtc", "priority", "daysOfWeek",
         "version", "runMode", "orientation", "cacheBudgetBytes", "day", "openMinutes", "closeMinutes", "deviceTime", "playback", "cache",
@@ -242,7 +242,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : ApplianceApiTests
         2 => Pick(random, ["0", "-1", "1e400", "-9223372036854775809", "9223372036854775807", "3.5", "1e-9", "NaN"]),
         3 => Pick(random, ["true", "false", "null"]),
         4 or 5 => "\"" + Pick(random, ["2026-11-23T12:00:00Z", "2026-13-45T99:99:99Z", "", "PLAY_END", "INFO", "COMPLETED", "Europe/London", "Mars/Olympus",
-            Guid.NewGuid().ToString(), "ast_00000000000000000000000000000000", "REFRESH_MANIFEST", "PLAYING", "MANAGER"]) + "\"",
+            Guid.NewGuid().ToString(), "ast_00000000000000000000000000000000", "REQUEST_MANIFEST_REFRESH", "SET_LOG_LEVEL", "DEBUG", "PLAYING", "MANAGER"]) + "\"",
         6 => "[" + string.Join(",", Enumerable.Range(0, random.Next(0, 5)).Select(_ => Value(random, depth + 1))) + "]",
         7 => "[" + string.Join(",", Enumerable.Range(0, random.Next(0, depth == 0 ? 150 : 3)).Select(_ => Json(random, depth + 1))) + "]", // many only at the top
         _ => Json(random, depth + 1),

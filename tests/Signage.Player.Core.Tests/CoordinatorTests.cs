@@ -238,7 +238,7 @@ public sealed class CoordinatorTests
         Current(h, TestManifests.Single("e:1", TestManifests.Playlist("pl", a)));
         h.Cached(a);
         h.Appliance.Manifest = TestManifests.Single("e:1", TestManifests.Playlist("pl", a));
-        var command = new PlayerCommand("cmd-1", CommandTypes.ClearUnusedCache, TestManifests.Utc(T), TestManifests.Utc(T.AddHours(1)));
+        var command = new PlayerCommand("cmd-1", CommandTypes.ClearCacheUnused, TestManifests.Utc(T), TestManifests.Utc(T.AddHours(1)));
         h.Appliance.Commands.Add(command);
         // The appliance "forgets" to remove it after the first result: it must not run twice.
         h.Appliance.Intercept = r =>

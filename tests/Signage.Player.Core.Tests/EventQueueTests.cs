@@ -129,6 +129,33 @@ public sealed class EventQueueTests
     }
 
     [Fact]
+    public async Task A_422_events_rejected_takes_the_whole_batch_out_in_one_request_and_other_events_still_go()
+    {
+        using var h = new CoreHarness();
+        Record(h.Queue);
+        Record(h.Queue);
+        var requests = 0;
+        h.Appliance.Intercept = _ =>
+        {
+            if (Interlocked.Increment(ref requests) > 1) return null;
+            var problem = new HttpResponseMessage(HttpStatusCode.UnprocessableEntity)
+            {
+                Content = new StringContent("""
+                    {"status":422,"code":"EVENTS_REJECTED","detail":"None of the 2 events was stored","accepted":0,"duplicates":0,"rejected":2,
+                     "rejectedEvents":[{"index":0,"eventId":"a","reason":"bad"},{"index":1,"eventId":"b","reason":"bad"}]}
+                    """, System.Text.Encoding.UTF8, "application/problem+json"),
+            };
+            return problem;
+        };
+        await Uploader(h).FlushOnceAsync(CancellationToken.None);
+        Assert.Equal((0, 1), (h.Queue.Count, requests)); // decided by the appliance: not halved, not retried
+
+        Record(h.Queue);
+        await Uploader(h).FlushOnceAsync(CancellationToken.None);
+        Assert.Equal((0, 2, 1), (h.Queue.Count, requests, h.Appliance.Events.Count));
+    }
+
+    [Fact]
     public async Task A_resend_after_a_lost_answer_is_harmless()
     {
         using var h = new CoreHarness();

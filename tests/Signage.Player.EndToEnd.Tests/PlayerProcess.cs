@@ -29,6 +29,8 @@ public sealed partial class PlayerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     public IReadOnlyList<string> Output => [.. _output];
 
     public string StatusPath => Path.Combine(DataDirectory, "status.json");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Data.Sqlite;
 using NodaTime;
@@ -99,9 +100,31 @@ public static partial class AdminEndpoints
         if (Page(http, connection, antiforgery, "Screen", "screens") is not ({ } layout, { } venue)) return ToSignIn();
         var caller = Caller.Of(http)!;
         var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, null, () =>
-            CommandEndpoints.Send(venue.VenueId, deviceId, new CommandRequest(form["commandType"].ToString()), http, database, caller, clock));
+            CommandEndpoints.Send(venue.VenueId, deviceId, new CommandRequest(form["commandType"].ToString(), CommandParametersOf(form)), http, database, caller, clock));
         if (outcome.Succeeded) return Results.Redirect($"/admin/screens/{deviceId}?done=command");
         return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, presence, clock, FormState.From("command", form, outcome), null, AdminForms.PageStatus(outcome));
+    }
+
+    /// <summary>The form always shows the level and duration pickers; only the command that takes one sends it.</summary>
+    private static JsonElement? CommandParametersOf(IFormCollection form)
+    {
+        var names = PlayerProtocol.CommandParameters.For(form["commandType"].ToString());
+        if (names.Length == 0) return null;
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            foreach (var name in names)
+            {
+                var value = form[name].ToString();
+                if (name == PlayerProtocol.CommandParameters.DurationSeconds && int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+                    json.WriteNumber(name, seconds);
+                else if (value.Length > 0) json.WriteString(name, value);
+            }
+            json.WriteEndObject();
+        }
+        using var document = JsonDocument.Parse(buffer.ToArray());
+        return document.RootElement.Clone();
     }
 
     private static async Task<IResult> RemoveScreen(string deviceId, IFormCollection form, HttpContext http, Database database, DeviceDirectory directory,

@@ -66,14 +66,18 @@ public static class AdminText
 
     public static string Command(string type) => type switch
     {
-        PlayerProtocol.CommandTypes.RefreshManifest => "Check for new content now",
-        PlayerProtocol.CommandTypes.RestartPlayback => "Restart playback",
-        PlayerProtocol.CommandTypes.ClearUnusedCache => "Clear unused downloads",
-        PlayerProtocol.CommandTypes.ClearAllCache => "Clear all downloads",
-        PlayerProtocol.CommandTypes.RestartApp => "Restart the app",
+        PlayerProtocol.CommandTypes.RequestManifestRefresh => "Check for new content now",
+        PlayerProtocol.CommandTypes.RestartPlaybackLoop => "Restart playback",
+        PlayerProtocol.CommandTypes.ClearCacheUnused => "Clear unused downloads",
+        PlayerProtocol.CommandTypes.ClearCacheAll => "Clear all downloads",
+        PlayerProtocol.CommandTypes.RebootApp => "Restart the app",
+        PlayerProtocol.CommandTypes.SetLogLevel => "Set the log level",
         PlayerProtocol.CommandTypes.EnableDiagnostics => "Turn on diagnostics",
         _ => type,
     };
+
+    /// <summary>ENABLE_DIAGNOSTICS durations the screen page offers (the API takes any from 1 s to a day).</summary>
+    public static readonly (int Seconds, string Label)[] DiagnosticsDurations = [(900, "15 minutes"), (3600, "1 hour"), (14_400, "4 hours"), (86_400, "24 hours")];
 
     /// <summary>"just now", "5 min ago", "3 h ago", "2 days ago": what a bar manager reads at a glance.</summary>
     public static string? Ago(Instant now, Instant? then)

@@ -36,8 +36,8 @@ public static class PairingEndpoints
     private static async Task<IResult> Start(PairingStartRequest request, HttpContext http, Database database, RateLimiter limiter, IClock clock)
     {
         if (limiter.Enforce(http, StartPerIp, http.Connection.RemoteIpAddress?.ToString() ?? "unknown") is { } refused) return refused;
-        if (string.IsNullOrWhiteSpace(request.HardwareId) || request.HardwareId.Length > 200)
-            return ProblemResponses.Invalid(new() { ["hardwareId"] = ["Send the screen's hardware id (1 to 200 characters)."] });
+        if (string.IsNullOrWhiteSpace(request.DeviceHardwareId) || request.DeviceHardwareId.Length > 200)
+            return ProblemResponses.Invalid(new() { ["deviceHardwareId"] = ["Send the screen's deviceHardwareId (1 to 200 characters)."] });
 
         var now = clock.GetCurrentInstant();
         var secret = PairingCodes.NewSecret();
@@ -51,7 +51,7 @@ public static class PairingEndpoints
         connection.Execute("""
             INSERT INTO device_pairing (pairing_id, code, secret_hash, hardware_id, device_info_json, status, expires_at_utc, created_at_utc, updated_at_utc)
             VALUES ($id, $code, $secret, $hardware, $info, 'PENDING', $expires, $now, $now);
-            """, transaction, ("$id", pairingId), ("$code", code), ("$secret", PairingCodes.Hash(secret)), ("$hardware", request.HardwareId.Trim()),
+            """, transaction, ("$id", pairingId), ("$code", code), ("$secret", PairingCodes.Hash(secret)), ("$hardware", request.DeviceHardwareId.Trim()),
             ("$info", JsonSerializer.Serialize(request.DeviceInfo ?? new DeviceInfo(), ContractsJsonContext.Default.DeviceInfo)),
             ("$expires", Sql.Utc(now + CodeLifetime)), ("$now", Sql.Utc(now)));
         transaction.Commit();
@@ -113,9 +113,9 @@ public static class PairingEndpoints
     internal static (string? DeviceId, ClaimFailure? Failure) ClaimCode(SqliteConnection connection, DeviceDirectory directory, Caller caller, string venueId,
         PairingClaimRequest request, Instant now)
     {
-        var code = PairingCodes.Normalize(request.Code);
+        var code = PairingCodes.Normalize(request.PairingCode);
         var errors = new Dictionary<string, string[]>();
-        if (code is null) errors["code"] = [$"A pairing code is {PairingCodes.Length} letters, as shown on the screen (e.g. BCDF-GHJK)."];
+        if (code is null) errors["pairingCode"] = [$"A pairingCode is {PairingCodes.Length} letters, as shown on the screen (e.g. BCDF-GHJK)."];
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Trim().Length > 100) errors["name"] = ["Name the screen (1 to 100 characters)."];
         if (errors.Count > 0) return (null, Invalid(errors));
 

@@ -74,7 +74,8 @@ public static class CommandEndpoints
         var errors = new Dictionary<string, string[]>();
         if (!CommandTypes.All.Contains(request.CommandType)) errors["commandType"] = [$"Commands are {string.Join(", ", CommandTypes.All)}."];
         if (request.TtlSeconds is { } ttl && (ttl < 10 || ttl > MaxTtl.TotalSeconds)) errors["ttlSeconds"] = ["A command lives between 10 seconds and 24 hours."];
-        if (request.Parameters is { ValueKind: not JsonValueKind.Object }) errors["parameters"] = ["parameters must be a JSON object."];
+        if (request.Parameters is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) }) errors["parameters"] = ["parameters must be a JSON object."];
+        else if (CommandTypes.All.Contains(request.CommandType)) CheckParameters(request.CommandType, request.Parameters, errors);
         if (errors.Count > 0) return ProblemResponses.Invalid(errors);
 
         var now = clock.GetCurrentInstant();
@@ -92,6 +93,25 @@ public static class CommandEndpoints
             new() { ["commandId"] = commandId, ["commandType"] = request.CommandType });
         transaction.Commit();
         return TypedResults.Created($"/v1/venues/{venueId}/devices/{deviceId}/commands", Load(connection, null, deviceId).First(c => c.CommandId == commandId));
+    }
+
+    /// <summary>SET_LOG_LEVEL needs its level and ENABLE_DIAGNOSTICS its duration (so it always ends by
+    /// itself); a parameter a command does not take is refused rather than ignored.</summary>
+    private static void CheckParameters(string type, JsonElement? parameters, Dictionary<string, string[]> errors)
+    {
+        var allowed = CommandParameters.For(type);
+        if (parameters is { ValueKind: JsonValueKind.Object } given)
+        {
+            foreach (var p in given.EnumerateObject().Where(p => !allowed.Contains(p.Name)))
+                errors[$"parameters.{p.Name}"] = [allowed.Length == 0 ? $"{type} takes no parameters." : $"{type} takes only {string.Join(", ", allowed)}."];
+        }
+        JsonElement value = default;
+        var has = parameters is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(allowed.FirstOrDefault() ?? "", out value);
+        if (type == CommandTypes.SetLogLevel && !(has && value.ValueKind == JsonValueKind.String && LogLevels.All.Contains(value.GetString())))
+            errors["parameters.level"] = [$"SET_LOG_LEVEL needs parameters.level: one of {string.Join(", ", LogLevels.All)}."];
+        if (type == CommandTypes.EnableDiagnostics && !(has && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var seconds)
+                && seconds is >= CommandParameters.MinDiagnosticsSeconds and <= CommandParameters.MaxDiagnosticsSeconds))
+            errors["parameters.durationSeconds"] = [$"ENABLE_DIAGNOSTICS needs parameters.durationSeconds: whole seconds from {CommandParameters.MinDiagnosticsSeconds} to {CommandParameters.MaxDiagnosticsSeconds} (a day), after which diagnostics turn themselves off."];
     }
 
     /// <summary>A screen's commands, newest first, cursor-paginated (spec 27.1), so its whole history can be read.</summary>

@@ -14,6 +14,7 @@ namespace Signage.Appliance.Player;
 /// Heartbeats (spec 27.8.2) and event batches (27.8.3). Events are stored once by their
 /// device-made id, in one transaction per batch, so a re-sent batch is harmless and concurrent
 /// copies of it are counted once; the answer says what was accepted, ignored and rejected, and why.
+/// A batch of which no event is stored is a 422 with the same per-event reasons, never a 2xx.
 /// </summary>
 public static class TelemetryEndpoints
 {
@@ -64,6 +65,8 @@ public static class TelemetryEndpoints
     private static async Task<IResult> Events(EventBatchRequest request, HttpContext http, DeviceCaller device, EventIngestion ingestion, RateLimiter limiter, IClock clock)
     {
         if (limiter.Enforce(http, RateLimit.EventsPerDevice, device.DeviceId) is { } refused) return refused;
+        if (request.Events is null or [])
+            return ProblemResponses.Invalid(new() { ["events"] = [$"Send one to {MaxEventsPerBatch} events."] });
         if (request.Events.Length > MaxEventsPerBatch)
             return ProblemResponses.Problem(StatusCodes.Status422UnprocessableEntity, "BATCH_TOO_LARGE",
                 $"A batch holds at most {MaxEventsPerBatch} events; this one has {request.Events.Length}. Split it.");
@@ -98,6 +101,8 @@ public static class TelemetryEndpoints
                 suspect ? Sql.Utc(now) : deviceTimeUtc, suspect, play is null && e.Payload is { } payload ? payload.GetRawText() : "{}", play));
         }
 
+        // Nothing left to store: answered here, without a turn of the writer.
+        if (incoming.Count == 0) return NoneStored(rejected);
         (int Accepted, int Duplicates, List<RejectedEvent> Rejected)? stored;
         try
         {
@@ -114,7 +119,26 @@ public static class TelemetryEndpoints
         var (accepted, duplicates, refusedByVenue) = result;
         rejected.AddRange(refusedByVenue);
         rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
+        if (accepted == 0 && duplicates == 0) return NoneStored(rejected);
         return TypedResults.Ok(new EventBatchResponse(accepted, duplicates, rejected.Count, [.. rejected]));
+    }
+
+    /// <summary>No event of the batch is stored: never a 2xx, so a client that reads only the status
+    /// cannot drop the batch from its queue believing it delivered. The body has the 200's fields.</summary>
+    private static IResult NoneStored(List<RejectedEvent> rejected)
+    {
+        rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
+        var first = rejected[0];
+        var detail = rejected.Count == 1
+            ? $"The event was not stored: {first.Reason}"
+            : $"None of the {rejected.Count} events was stored; rejectedEvents gives each one's reason (event {first.Index}: {first.Reason})";
+        return ProblemResponses.Problem(StatusCodes.Status422UnprocessableEntity, PlayerProblemCodes.EventsRejected, detail, new Dictionary<string, object?>
+        {
+            ["accepted"] = 0,
+            ["duplicates"] = 0,
+            ["rejected"] = rejected.Count,
+            ["rejectedEvents"] = rejected.ToArray(),
+        });
     }
 
     /// <summary>One showing of one item: a new loop over the same single item is a new showing.</summary>
@@ -122,7 +146,9 @@ public static class TelemetryEndpoints
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{playback.PlaylistId}|{playback.PublishedVersion}|{playback.CurrentItemIndex}|{playback.LoopCount}|{asset}|{playback.CurrentItemStartedAtUtc}")
         : null;
 
-    /// <summary>Why an event cannot be stored (or null), and its time.</summary>
+    /// <summary>Why an event cannot be stored (or null), and its time. eventId and sequence are required although
+    /// the spec's example has neither: the id is what makes a re-sent batch harmless (stored once, counted once:
+    /// exactly-once over an at-least-once queue), the sequence is what shows a lost event as a gap.</summary>
     private static (string? Reason, Instant EventTime) Check(PlayerEvent e)
     {
         if (!Guid.TryParse(e.EventId, out _)) return ("eventId must be a UUID made by the device.", default);

@@ -35,7 +35,7 @@ public sealed class Screen(int index, HttpClient http, Stats stats, Intervals in
         stats.Record("POST /v1/devices/pairing/start", started, (int)start.StatusCode, !start.IsSuccessStatusCode);
         start.EnsureSuccessStatusCode();
         var pairing = (await start.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PairingStartResponse))!;
-        await admin.ClaimAsync(pairing.Code, $"Screen {index}");
+        await admin.ClaimAsync(pairing.PairingCode, $"Screen {index}");
         while (true)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/devices/pairing/status?pairingId={pairing.PairingId}");

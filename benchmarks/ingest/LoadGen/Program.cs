@@ -45,8 +45,8 @@ var venue = (await Send(HttpMethod.Get, "/v1/me/venues", admin, null)).GetProper
 var tokens = new string[screens];
 for (var i = 0; i < screens; i++)
 {
-    var start = await Send(HttpMethod.Post, "/v1/devices/pairing/start", null, $$"""{"hardwareId":"bench-{{i}}-{{Guid.NewGuid()}}"}""");
-    await Send(HttpMethod.Post, $"/v1/venues/{venue}/devices/pairing/claim", admin, $$"""{"code":"{{start.GetProperty("code").GetString()}}","name":"Screen {{i}}"}""");
+    var start = await Send(HttpMethod.Post, "/v1/devices/pairing/start", null, $$"""{"deviceHardwareId":"bench-{{i}}-{{Guid.NewGuid()}}"}""");
+    await Send(HttpMethod.Post, $"/v1/venues/{venue}/devices/pairing/claim", admin, $$"""{"pairingCode":"{{start.GetProperty("pairingCode").GetString()}}","name":"Screen {{i}}"}""");
     var status = await Send(HttpMethod.Get, $"/v1/devices/pairing/status?pairingId={start.GetProperty("pairingId").GetString()}", null, null,
         "X-Pairing-Secret", start.GetProperty("pairingSecret").GetString());
     tokens[i] = status.GetProperty("deviceToken").GetString()!;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace Signage.Player.Core.Api;
 
@@ -19,8 +20,9 @@ public enum ApiOutcome
 }
 
 /// <summary>One request's outcome, without exceptions for the expected failures of a LAN device.</summary>
+/// <param name="Problem">An error's problem+json body (spec 27.2), when it had one.</param>
 public sealed record ApiResult<T>(ApiOutcome Outcome, T? Value = default, HttpStatusCode? Status = null, TimeSpan? RetryAfter = null,
-    string? Error = null, string? ETag = null, bool WaitApplied = false, bool NeverSent = false)
+    string? Error = null, string? ETag = null, bool WaitApplied = false, bool NeverSent = false, JsonElement? Problem = null)
 {
     // NeverSent: the connection was never made, so the appliance cannot have counted the request.
     // WaitApplied: the response carried Preference-Applied: wait=N, i.e. the appliance parked the request
@@ -28,6 +30,10 @@ public sealed record ApiResult<T>(ApiOutcome Outcome, T? Value = default, HttpSt
     public bool IsOk => Outcome == ApiOutcome.Ok;
 
     public int? StatusCode => Status is { } s ? (int)s : null;
+
+    /// <summary>The problem's <c>code</c> (spec 27.2), e.g. EVENTS_REJECTED.</summary>
+    public string? ProblemCode => Problem is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("code", out var code)
+        && code.ValueKind == JsonValueKind.String ? code.GetString() : null;
 
     public static ApiResult<T> Unreachable(string error) => new(ApiOutcome.Unreachable, Error: error);
 }

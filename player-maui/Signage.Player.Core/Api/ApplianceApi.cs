@@ -229,7 +229,8 @@ public sealed class ApplianceApi(HttpClient http, IApplianceLocator locator, Dev
 
         if (!response.IsSuccessStatusCode && status != HttpStatusCode.RequestedRangeNotSatisfiable)
         {
-            return new ApiResult<T>(ApiOutcome.HttpError, Status: status, Error: response.ReasonPhrase);
+            return new ApiResult<T>(ApiOutcome.HttpError, Status: status, Error: response.ReasonPhrase,
+                Problem: await ProblemAsync(response, cancellationToken).ConfigureAwait(false));
         }
 
         try
@@ -245,6 +246,24 @@ public sealed class ApplianceApi(HttpClient http, IApplianceLocator locator, Dev
         {
             // ReadFromJsonAsync's answer to a non-JSON content type.
             return new ApiResult<T>(ApiOutcome.InvalidBody, Status: status, Error: ex.Message);
+        }
+    }
+
+    /// <summary>A 4xx's problem+json body, so a caller can tell why (a body that is not one is ignored).</summary>
+    private static async Task<JsonElement?> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json" || (int)response.StatusCode >= 500)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(Json.JsonElement, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

@@ -30,8 +30,8 @@ public sealed partial class PairingFlow(ApplianceApi api, DeviceCredentials cred
 
             backoff.Reset();
             var expires = UtcText.TryParse(pairing.ExpiresAtUtc, out var e) ? e : clock.GetUtcNow().AddMinutes(10);
-            LogCode(logger, pairing.Code, pairing.ExpiresAtUtc);
-            await show(new PairingScreen(pairing.Code, pairing.QrPayload, expires)).ConfigureAwait(false);
+            LogCode(logger, pairing.PairingCode, pairing.ExpiresAtUtc);
+            await show(new PairingScreen(pairing.PairingCode, pairing.QrPayload, expires)).ConfigureAwait(false);
             if (await PollAsync(pairing, expires, cancellationToken).ConfigureAwait(false))
             {
                 return;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Signage.Player.Core.Commands;
 
 /// <summary>What a support command can ask of the player (spec 18); the coordinator implements it.</summary>
@@ -14,5 +16,8 @@ public interface ICommandTarget
     /// <summary>Asks the host to restart the app once the result is reported.</summary>
     void RestartApp();
 
-    void EnableDiagnostics(TimeSpan duration);
+    void SetLogLevel(LogLevel level);
+
+    /// <summary>Verbose logging until the returned moment; it turns itself off then.</summary>
+    DateTimeOffset EnableDiagnostics(TimeSpan duration);
 }

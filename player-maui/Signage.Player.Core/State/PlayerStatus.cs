@@ -1,6 +1,7 @@
 namespace Signage.Player.Core.State;
 
-/// <summary>A snapshot of the player for a head to show or write down (the headless host's status.json).</summary>
+/// <summary>A snapshot of the player for a head to show or write down (the headless host's status.json).
+/// <see cref="LogLevel"/> is the level in force (DEBUG while diagnostics are on), in SET_LOG_LEVEL's names.</summary>
 public sealed record PlayerStatus(
     string State,
     IReadOnlyList<string> Activities,
@@ -21,4 +22,6 @@ public sealed record PlayerStatus(
     int CachedAssets,
     int PendingDownloads,
     bool DownloadsPaused,
-    bool DiagnosticsEnabled);
+    bool DiagnosticsEnabled,
+    string LogLevel,
+    string? DiagnosticsUntilUtc);

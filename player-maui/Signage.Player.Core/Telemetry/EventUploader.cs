@@ -9,8 +9,9 @@ using Signage.Player.Core.Storage;
 namespace Signage.Player.Core.Telemetry;
 
 /// <summary>Drains the durable queue to POST /v1/player/events (spec 27.8.3, seed 000 step 2): oldest first,
-/// at most 100 a request, removed only after a 2xx. Accepted, duplicate and rejected events all leave
-/// the queue (the appliance has decided on each; rejected ones are logged). Failures back off.</summary>
+/// at most 100 a request, removed only after the appliance decided on them: a 2xx, or a 422 EVENTS_REJECTED
+/// (none stored, each with its reason). Accepted, duplicate and rejected events all leave the queue
+/// (rejected ones are logged). Failures back off.</summary>
 public sealed partial class EventUploader(ApplianceApi api, EventQueue queue, PlayerOptions options, TimeProvider clock, Backoff backoff,
     ILogger logger)
 {
@@ -48,6 +49,20 @@ public sealed partial class EventUploader(ApplianceApi api, EventQueue queue, Pl
                 continue;
             }
 
+            if (result.ProblemCode == PlayerProblemCodes.EventsRejected)
+            {
+                // The appliance decided on every event and stored none; each reason is logged, and they leave the
+                // queue as rejected events of a 200 do (sent again, they would be refused again).
+                backoff.Reset();
+                foreach (var rejected in RejectedEvents(result.Problem))
+                {
+                    LogRejected(logger, rejected.EventId, rejected.Index, rejected.Reason);
+                }
+
+                queue.Remove([.. batch.Select(e => e.Sequence)]);
+                continue;
+            }
+
             if (result.Status is HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity or HttpStatusCode.RequestEntityTooLarge)
             {
                 // The appliance refuses the batch as a whole. Halve it to corner the event it cannot take; one
@@ -67,6 +82,11 @@ public sealed partial class EventUploader(ApplianceApi api, EventQueue queue, Pl
             return backoff.NextDelay(result.Outcome == ApiOutcome.Throttled ? result.RetryAfter : null);
         }
     }
+
+    private static RejectedEvent[] RejectedEvents(System.Text.Json.JsonElement? problem) =>
+        problem is { } p && p.TryGetProperty("rejectedEvents", out var list)
+            ? System.Text.Json.JsonSerializer.Deserialize(list, ContractsJsonContext.Default.RejectedEventArray) ?? []
+            : [];
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped {Count} queued events older than {Days} days")]
     private static partial void LogDropped(ILogger logger, int count, double days);

@@ -112,7 +112,7 @@ public sealed class AdminJourneyTests : IAsyncLifetime
             new PairingStartRequest("fire-tv-1", new DeviceInfo("Amazon", "AFTSS", "Fire OS 8", "2.1.0")), ContractsJsonContext.Default.PairingStartRequest);
         var pairing = (await start.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PairingStartResponse))!;
         await page.GoAsync(new Uri(pairing.QrPayload));
-        Assert.Equal(pairing.Code, await page.EvaluateAsync("document.getElementById('code').value"));
+        Assert.Equal(pairing.PairingCode, await page.EvaluateAsync("document.getElementById('code').value"));
         await page.NavigateByAsync("""
             (() => { const f = document.querySelector('form[action="/admin/pair"]'); f.name.value = 'Bar TV';
               f.groupId.selectedIndex = 1; f.requestSubmit(); })()

@@ -184,15 +184,15 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
         var start = await _api.Process.Client.PostAsJsonAsync("/v1/devices/pairing/start",
             new PairingStartRequest("hw-admin-page", new DeviceInfo("Amazon", "AFTSS", "Fire OS 8", "1.0.0")), ContractsJsonContext.Default.PairingStartRequest);
         var pairing = (await start.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PairingStartResponse))!;
-        Assert.EndsWith($"/admin/pair?code={pairing.Code}", pairing.QrPayload);
+        Assert.EndsWith($"/admin/pair?code={pairing.PairingCode}", pairing.QrPayload);
 
-        var page = await client.GetStringAsync($"/admin/pair?code={pairing.Code}");
-        Assert.Contains($"value=\"{pairing.Code}\"", page);
+        var page = await client.GetStringAsync($"/admin/pair?code={pairing.PairingCode}");
+        Assert.Contains($"value=\"{pairing.PairingCode}\"", page);
 
         var wrong = await PostFormAsync(client, "/admin/pair", Token(page), ("code", "BCDF-GHJK"), ("name", "Bar left"));
         Assert.Contains("No screen is showing this code", await wrong.Content.ReadAsStringAsync());
 
-        var paired = await PostFormAsync(client, "/admin/pair", Token(page), ("code", pairing.Code), ("name", "Bar left"));
+        var paired = await PostFormAsync(client, "/admin/pair", Token(page), ("code", pairing.PairingCode), ("name", "Bar left"));
         Assert.Contains("is paired", await paired.Content.ReadAsStringAsync());
         var status = await _api.PairingStatusAsync(pairing);
         Assert.Equal(PairingStatus.Completed, status.Status);
@@ -281,7 +281,7 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
         (string Path, (string, string)[] Fields)[] posts =
         [
             ($"/admin/screens/{deviceId}/settings", [("name", "Hacked")]),
-            ($"/admin/screens/{deviceId}/command", [("commandType", "RESTART_APP")]),
+            ($"/admin/screens/{deviceId}/command", [("commandType", "REBOOT_APP")]),
             ($"/admin/screens/{deviceId}/remove", [("confirm", "yes")]),
             ("/admin/groups", [("name", "Mine")]),
             ("/admin/playlists", [("name", "Mine")]),
@@ -339,16 +339,45 @@ public sealed partial class AdminPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_command_the_screen_page_offers_is_sent_by_its_spec_name_with_the_level_or_duration_chosen()
+    {
+        var (deviceId, token) = await _api.PairScreenAsync("Bar left");
+        using var admin = Browser();
+        await SignInAsync(admin, AdminEmail, AdminPassword);
+        var page = await admin.GetStringAsync($"/admin/screens/{deviceId}");
+        foreach (var type in CommandTypes.All)
+        {
+            Assert.Contains($"<option value=\"{type}\">", page);
+            var sent = await PostFormAsync(admin, $"/admin/screens/{deviceId}/command", Token(page), ("commandType", type), ("level", "ERROR"),
+                ("durationSeconds", "3600"));
+            Assert.Equal($"/admin/screens/{deviceId}?done=command", sent.Headers.Location?.OriginalString);
+        }
+
+        var poll = await _api.SendAsync(HttpMethod.Get, "/v1/player/commands", token);
+        var commands = (await poll.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlayerCommandsResponse))!.Commands;
+        Assert.Equal(CommandTypes.All, commands.Select(c => c.CommandType));
+        Assert.Equal(CommandTypes.All.Select(t => t switch
+        {
+            CommandTypes.SetLogLevel => """{"level":"ERROR"}""",
+            CommandTypes.EnableDiagnostics => """{"durationSeconds":3600}""",
+            _ => null,
+        }), commands.Select(c => c.Parameters?.GetRawText()));
+        var after = await admin.GetStringAsync($"/admin/screens/{deviceId}");
+        Assert.Contains("Set the log level", after);
+        Assert.Contains("Turn on diagnostics", after);
+    }
+
+    [Fact]
     public async Task A_support_command_sent_from_the_page_shows_the_screens_result_and_removal_needs_the_box_ticked()
     {
         var (deviceId, token) = await _api.PairScreenAsync("Bar left");
         using var admin = Browser();
         await SignInAsync(admin, AdminEmail, AdminPassword);
         var page = await admin.GetStringAsync($"/admin/screens/{deviceId}");
-        var sent = await PostFormAsync(admin, $"/admin/screens/{deviceId}/command", Token(page), ("commandType", CommandTypes.ClearUnusedCache));
+        var sent = await PostFormAsync(admin, $"/admin/screens/{deviceId}/command", Token(page), ("commandType", CommandTypes.ClearCacheUnused));
         Assert.Equal($"/admin/screens/{deviceId}?done=command", sent.Headers.Location?.OriginalString);
         var bogus = await PostFormAsync(admin, $"/admin/screens/{deviceId}/command", Token(page), ("commandType", "FORMAT_DISK"));
-        Assert.Contains("Commands are REFRESH_MANIFEST", await bogus.Content.ReadAsStringAsync());
+        Assert.Contains("Commands are REQUEST_MANIFEST_REFRESH", await bogus.Content.ReadAsStringAsync());
 
         var poll = await _api.SendAsync(HttpMethod.Get, "/v1/player/commands", token);
         var command = (await poll.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlayerCommandsResponse))!.Commands.Single();

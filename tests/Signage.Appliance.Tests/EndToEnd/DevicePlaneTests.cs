@@ -25,11 +25,11 @@ public sealed class DevicePlaneTests : ApplianceApiTests
     public async Task Claim_code_exchanges_for_a_device_token_that_authenticates_to_device_endpoints()
     {
         var pairing = await StartPairingAsync("hw-1");
-        Assert.Matches("^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$", pairing.Code);
-        Assert.Contains($"/admin/pair?code={pairing.Code}", pairing.QrPayload);
+        Assert.Matches("^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$", pairing.PairingCode);
+        Assert.Contains($"/admin/pair?code={pairing.PairingCode}", pairing.QrPayload);
         Assert.Equal(PlayerProtocol.PairingStatus.Pending, (await Api.PairingStatusAsync(pairing)).Status);
 
-        var claim = await Claim(pairing.Code.ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal), "Bar TV");
+        var claim = await Claim(pairing.PairingCode.ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal), "Bar TV");
         Assert.Equal(HttpStatusCode.Created, claim.StatusCode);
         var status = await Api.PairingStatusAsync(pairing);
         Assert.Equal((PlayerProtocol.PairingStatus.Completed, Api.VenueId), (status.Status, status.VenueId));
@@ -42,8 +42,8 @@ public sealed class DevicePlaneTests : ApplianceApiTests
     public async Task Same_claim_code_cannot_be_used_twice()
     {
         var pairing = await StartPairingAsync("hw-2");
-        Assert.Equal(HttpStatusCode.Created, (await Claim(pairing.Code, "First")).StatusCode);
-        var second = await Claim(pairing.Code, "Second");
+        Assert.Equal(HttpStatusCode.Created, (await Claim(pairing.PairingCode, "First")).StatusCode);
+        var second = await Claim(pairing.PairingCode, "Second");
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         Assert.Equal("PAIRING_CODE_USED", (await ProblemAsync(second)).GetProperty("code").GetString());
     }
@@ -53,7 +53,7 @@ public sealed class DevicePlaneTests : ApplianceApiTests
     {
         var pairing = await StartPairingAsync("hw-3");
         Execute("UPDATE device_pairing SET expires_at_utc = '2020-01-01T00:00:00.000Z' WHERE pairing_id = $id;", ("$id", pairing.PairingId));
-        Assert.Equal(HttpStatusCode.NotFound, (await Claim(pairing.Code, "Late")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Claim(pairing.PairingCode, "Late")).StatusCode);
         Assert.Equal(PlayerProtocol.PairingStatus.Expired, (await Api.PairingStatusAsync(pairing)).Status);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Claim("AEIOU", "Bad")).StatusCode);
     }
@@ -68,7 +68,7 @@ public sealed class DevicePlaneTests : ApplianceApiTests
 
         var editor = await Api.CreateUserAsync("editor@venue.test", Roles.VenueEditor);
         var claim = await Api.SendAsync(HttpMethod.Post, $"{Venue}/devices/pairing/claim", editor.AccessToken,
-            JsonContent.Create(new PairingClaimRequest(pairing.Code, "Nope"), ContractsJsonContext.Default.PairingClaimRequest));
+            JsonContent.Create(new PairingClaimRequest(pairing.PairingCode, "Nope"), ContractsJsonContext.Default.PairingClaimRequest));
         Assert.Equal(HttpStatusCode.Forbidden, claim.StatusCode);
     }
 
@@ -325,7 +325,7 @@ public sealed class DevicePlaneTests : ApplianceApiTests
     {
         var (deviceId, token) = await Api.PairScreenAsync("Bar TV");
         var sent = await Api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/{deviceId}/commands",
-            JsonContent.Create(new CommandRequest(PlayerProtocol.CommandTypes.RestartPlayback), ContractsJsonContext.Default.CommandRequest));
+            JsonContent.Create(new CommandRequest(PlayerProtocol.CommandTypes.RestartPlaybackLoop), ContractsJsonContext.Default.CommandRequest));
         Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
         var command = (await sent.Content.ReadFromJsonAsync(ContractsJsonContext.Default.CommandResponse))!;
 
@@ -336,7 +336,7 @@ public sealed class DevicePlaneTests : ApplianceApiTests
         Assert.Equal(HttpStatusCode.NoContent, result.StatusCode);
 
         var late = (await (await Api.AsAdmin(HttpMethod.Post, $"{Venue}/devices/{deviceId}/commands",
-            JsonContent.Create(new CommandRequest(PlayerProtocol.CommandTypes.RestartApp), ContractsJsonContext.Default.CommandRequest))).Content.ReadFromJsonAsync(ContractsJsonContext.Default.CommandResponse))!;
+            JsonContent.Create(new CommandRequest(PlayerProtocol.CommandTypes.RebootApp), ContractsJsonContext.Default.CommandRequest))).Content.ReadFromJsonAsync(ContractsJsonContext.Default.CommandResponse))!;
         Execute("UPDATE device_command SET expires_at_utc = '2020-01-01T00:00:00.000Z' WHERE command_id = $id;", ("$id", late.CommandId));
         Assert.Empty((await (await Player(HttpMethod.Get, "/v1/player/commands", token)).Content.ReadFromJsonAsync(ContractsJsonContext.Default.PlayerCommandsResponse))!.Commands);
 

@@ -52,7 +52,7 @@ public sealed class ApplianceApi : IAsyncDisposable
         start.EnsureSuccessStatusCode();
         var pairing = (await start.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PairingStartResponse))!;
         var claim = await AsAdmin(HttpMethod.Post, $"/v1/venues/{VenueId}/devices/pairing/claim",
-            JsonContent.Create(new PairingClaimRequest(pairing.Code, name, groupId), ContractsJsonContext.Default.PairingClaimRequest));
+            JsonContent.Create(new PairingClaimRequest(pairing.PairingCode, name, groupId), ContractsJsonContext.Default.PairingClaimRequest));
         claim.EnsureSuccessStatusCode();
         var status = await PairingStatusAsync(pairing);
         return (status.DeviceId!, status.DeviceToken!);

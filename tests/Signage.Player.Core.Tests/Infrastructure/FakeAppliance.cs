@@ -82,7 +82,7 @@ public sealed class FakeAppliance : HttpMessageHandler
         if (path.EndsWith("/start", StringComparison.Ordinal))
         {
             var body = await request.Content!.ReadFromJsonAsync(Json.PairingStartRequest, cancellationToken);
-            ArgumentException.ThrowIfNullOrEmpty(body?.HardwareId);
+            ArgumentException.ThrowIfNullOrEmpty(body?.DeviceHardwareId);
             var n = Interlocked.Increment(ref PairingsStarted);
             return JsonAnswer(new PairingStartResponse($"pair-{n}", $"CODE{n}", TestManifests.Utc(TestManifests.Start.AddMinutes(10)), 5,
                 $"http://appliance.test/pair?code=CODE{n}", $"secret-{n}"), Json.PairingStartResponse);

@@ -3,7 +3,7 @@ using Android.Content;
 
 namespace Signage.Player.Maui.Platforms.Android;
 
-/// <summary>Kiosk relaunch: RESTART_APP, and the auto-relaunch after a crash, schedule the activity a
+/// <summary>Kiosk relaunch: REBOOT_APP, and the auto-relaunch after a crash, schedule the activity a
 /// moment ahead with AlarmManager and end the process.</summary>
 public static class Relauncher
 {
