@@ -163,7 +163,7 @@ public sealed class OnlineCommandTests : IAsyncLifetime
             new PairingStartRequest("hw-cli-1", new DeviceInfo("Amazon", "AFTSS", "Fire OS 8", "1.0.0")), ContractsJsonContext.Default.PairingStartRequest);
         var pairing = (await start.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PairingStartResponse))!;
 
-        var result = await NativeCli.RunAsync(["pair", pairing.Code, "--name", "Entrance", "--json"], Credentials());
+        var result = await NativeCli.RunAsync(["pair", pairing.PairingCode, "--name", "Entrance", "--json"], Credentials());
 
         Assert.Equal(0, result.ExitCode);
         var screen = JsonSerializer.Deserialize(result.Output, ContractsJsonContext.Default.DeviceResponse)!;
