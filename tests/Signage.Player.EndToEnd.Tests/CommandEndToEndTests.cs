@@ -46,6 +46,8 @@ public sealed class CommandEndToEndTests(ITestOutputHelper output) : PlayerTestB
         Assert.Matches("^[1-9][0-9]* files removed; downloading again$", results[sent[5].Id].ResultMessage);
 
         // Diagnostics: DEBUG now (the items going on screen are logged), then off by themselves, back to WARNING.
+        // status.json follows the player's state up to ~1.2 s late (StatusFileWriter), so wait for it.
+        await WaitUntilAsync(() => player.Status()?.GetProperty("diagnosticsEnabled").GetBoolean() == true, "status.json showing diagnostics on", player);
         var status = player.Status()!.Value;
         Assert.True(status.GetProperty("diagnosticsEnabled").GetBoolean(), status.ToString());
         Assert.Equal(LogLevels.Debug, status.GetProperty("logLevel").GetString());

@@ -68,7 +68,17 @@ public sealed partial class LastManifests : IDisposable
         {
             _pending.TryRemove(deviceId, out _);
             _onDisk.TryRemove(deviceId, out _);
-            File.Delete(PathOf(deviceId));
+            // The removal is already committed: a file that cannot go (or was never written: no
+            // manifests/ folder yet) must not turn the answer into a 500. A stale file is harmless,
+            // as a removed screen's token no longer reaches the manifest endpoint.
+            try
+            {
+                File.Delete(PathOf(deviceId));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                if (e is not DirectoryNotFoundException) LogDeleteFailed(_logger, deviceId, e);
+            }
         }
     }
 
@@ -160,4 +170,7 @@ public sealed partial class LastManifests : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The kept manifest of screen {DeviceId} cannot be read")]
     private static partial void LogUnreadable(ILogger logger, string deviceId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The kept manifest of removed screen {DeviceId} could not be deleted")]
+    private static partial void LogDeleteFailed(ILogger logger, string deviceId, Exception exception);
 }
