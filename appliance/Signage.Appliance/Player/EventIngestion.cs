@@ -14,8 +14,12 @@ namespace Signage.Appliance.Player;
 public sealed record IncomingEvent(int Index, string EventId, long Sequence, string EventType, string Severity, string DeviceTimeUtc, string EventTimeUtc,
     bool ClockSuspect, string PayloadJson, PlayRecorder.Play? Play);
 
+/// <summary>A heartbeat's status row (spec 27.8.2), stored by the event writer in its next transaction.</summary>
+public sealed record HeartbeatWrite(string State, string? ManifestEtag, string? ItemKey, string? AssetId, long? UsedBytes, long? TotalBytes,
+    long? PendingDownloads, string Json, long? ClockSkewSeconds, string? AppVersion);
+
 /// <summary>
-/// Stores event batches with group commit. A request checks its events on its own thread and
+/// Stores event batches and heartbeats with group commit. A request checks its events on its own thread and
 /// queues them; one writer takes everything queued, stores it in ONE transaction, commits, and only
 /// then answers each of those requests. With <c>synchronous = FULL</c> a commit costs an fsync, so
 /// sharing it among all waiting requests is what lets a hundred screens post at once
@@ -23,6 +27,9 @@ public sealed record IncomingEvent(int Index, string EventId, long Sequence, str
 /// between requests, and two concurrent copies of an event meet the primary key one after the
 /// other: stored and counted once. If a transaction fails, each request in it is retried alone so
 /// one bad request cannot fail the others.
+/// Heartbeats go the same way: written on request threads, each took its own fsync and, while the
+/// writer held SQLite's write lock, slept in SQLite's busy handler (1 to 100 ms steps), which was
+/// the fleet benchmark's heartbeat tail (docs/PERFORMANCE.md).
 /// </summary>
 public sealed class EventIngestion(Database database, ILogger<EventIngestion> logger) : BackgroundService
 {
@@ -36,18 +43,27 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
     });
 
     /// <summary>What the writer answers: null when the screen no longer exists in its venue.</summary>
-    private sealed record Submission(string DeviceId, string VenueId, Instant ReceivedAt, string ReceivedUtc, List<IncomingEvent> Events,
+    private sealed record Submission(string DeviceId, string VenueId, Instant ReceivedAt, string ReceivedUtc, List<IncomingEvent> Events, HeartbeatWrite? Heartbeat,
         TaskCompletionSource<(int Accepted, int Duplicates, List<RejectedEvent> Rejected)?> Done);
 
     /// <summary>Stores the events once committed; null if the device was removed or moved meanwhile.</summary>
     public async Task<(int Accepted, int Duplicates, List<RejectedEvent> Rejected)?> StoreAsync(DeviceCaller device, Instant receivedAt, List<IncomingEvent> events,
         CancellationToken cancellationToken)
     {
-        var submission = new Submission(device.DeviceId, device.VenueId, receivedAt, Sql.Utc(receivedAt), events,
+        var submission = new Submission(device.DeviceId, device.VenueId, receivedAt, Sql.Utc(receivedAt), events, null,
             new(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(submission, cancellationToken);
         // Once queued, the events will be committed whether or not the screen still waits.
         return await submission.Done.Task;
+    }
+
+    /// <summary>Stores a heartbeat's status row once committed; false if the device was removed or moved meanwhile.</summary>
+    public async Task<bool> StoreHeartbeatAsync(DeviceCaller device, Instant receivedAt, HeartbeatWrite heartbeat, CancellationToken cancellationToken)
+    {
+        var submission = new Submission(device.DeviceId, device.VenueId, receivedAt, Sql.Utc(receivedAt), [], heartbeat,
+            new(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(submission, cancellationToken);
+        return await submission.Done.Task is not null;
     }
 
     /// <summary>How often the WAL is copied back into the database file, off the writer's thread.</summary>
@@ -175,11 +191,25 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
             ON CONFLICT (event_id) DO NOTHING;
             """);
         private readonly PlayRecorder _plays = new(connection);
+        private readonly SqliteCommand _status = connection.Prepare("""
+            INSERT INTO device_status (device_id, last_seen_at_utc, state, applied_manifest_etag, current_asset_id, cache_used_bytes, cache_total_bytes,
+                pending_downloads, heartbeat_json, clock_skew_seconds, current_item_key, current_item_since_utc)
+            VALUES ($device, $now, $state, $etag, $asset, $used, $total, $pending, $json, $skew, $item, $now)
+            ON CONFLICT (device_id) DO UPDATE SET last_seen_at_utc = excluded.last_seen_at_utc, state = excluded.state,
+                applied_manifest_etag = excluded.applied_manifest_etag, current_asset_id = excluded.current_asset_id,
+                cache_used_bytes = excluded.cache_used_bytes, cache_total_bytes = excluded.cache_total_bytes,
+                pending_downloads = excluded.pending_downloads, heartbeat_json = excluded.heartbeat_json, clock_skew_seconds = excluded.clock_skew_seconds,
+                -- Since when the screen has shown this very item (PLAYBACK_STUCK): kept while the item stays the same.
+                current_item_since_utc = CASE WHEN current_item_key IS excluded.current_item_key THEN current_item_since_utc ELSE excluded.current_item_since_utc END,
+                current_item_key = excluded.current_item_key;
+            """, "$device", "$now", "$state", "$etag", "$asset", "$used", "$total", "$pending", "$json", "$skew", "$item");
+        private readonly SqliteCommand _appVersion = connection.Prepare(
+            "UPDATE device SET app_version = $version WHERE device_id = $device AND app_version IS NOT $version;", "$version", "$device");
 
         public List<(int, int, List<RejectedEvent>)?> Write(List<Submission> group)
         {
             using var transaction = connection.BeginTransaction();
-            _device.Transaction = transaction;
+            _device.Transaction = _status.Transaction = _appVersion.Transaction = transaction;
             _plays.Begin(transaction);
             var answers = new List<(int, int, List<RejectedEvent>)?>(group.Count);
             foreach (var s in group) answers.Add(Write(s));
@@ -192,6 +222,12 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
         {
             // The token was checked before the request queued; the screen may have been removed since.
             if (_device.QueryFirst(r => r.GetString(0), s.DeviceId, s.VenueId) is not { } pairedAtUtc) return null;
+            if (s.Heartbeat is { } h)
+            {
+                _status.Run(s.DeviceId, s.ReceivedUtc, h.State, h.ManifestEtag, h.AssetId, h.UsedBytes, h.TotalBytes, h.PendingDownloads, h.Json, h.ClockSkewSeconds, h.ItemKey);
+                _appVersion.Run(h.AppVersion, s.DeviceId);
+                return (0, 0, []);
+            }
             var pairedAt = Sql.ParseUtc(pairedAtUtc);
             var rejected = new List<RejectedEvent>();
             int accepted = 0, duplicates = 0;
@@ -222,6 +258,8 @@ public sealed class EventIngestion(Database database, ILogger<EventIngestion> lo
         {
             _insertEvent.Dispose();
             _plays.Dispose();
+            _status.Dispose();
+            _appVersion.Dispose();
         }
     }
 }

@@ -31,7 +31,7 @@ public static class TelemetryEndpoints
         return app;
     }
 
-    private static async Task<IResult> Heartbeat(HeartbeatRequest request, HttpContext http, DeviceCaller device, Database database, RateLimiter limiter, IClock clock)
+    private static async Task<IResult> Heartbeat(HeartbeatRequest request, HttpContext http, DeviceCaller device, EventIngestion ingestion, RateLimiter limiter, IClock clock)
     {
         if (limiter.Enforce(http, RateLimit.HeartbeatPerDevice, device.DeviceId) is { } refused) return refused;
         if (!PlayerStates.Contains(request.State))
@@ -39,26 +39,21 @@ public static class TelemetryEndpoints
         var now = clock.GetCurrentInstant();
         long? skew = ParseInstant(request.DeviceTime) is { } deviceTime ? (long)(deviceTime - now).TotalSeconds : null;
 
-        await using var connection = await database.OpenAsync(http.RequestAborted);
-        using var transaction = connection.BeginTransaction();
-        connection.Execute("""
-            INSERT INTO device_status (device_id, last_seen_at_utc, state, applied_manifest_etag, current_asset_id, cache_used_bytes, cache_total_bytes,
-                pending_downloads, heartbeat_json, clock_skew_seconds, current_item_key, current_item_since_utc)
-            VALUES ($device, $now, $state, $etag, $asset, $used, $total, $pending, $json, $skew, $item, $now)
-            ON CONFLICT (device_id) DO UPDATE SET last_seen_at_utc = excluded.last_seen_at_utc, state = excluded.state,
-                applied_manifest_etag = excluded.applied_manifest_etag, current_asset_id = excluded.current_asset_id,
-                cache_used_bytes = excluded.cache_used_bytes, cache_total_bytes = excluded.cache_total_bytes,
-                pending_downloads = excluded.pending_downloads, heartbeat_json = excluded.heartbeat_json, clock_skew_seconds = excluded.clock_skew_seconds,
-                -- Since when the screen has shown this very item (PLAYBACK_STUCK): kept while the item stays the same.
-                current_item_since_utc = CASE WHEN current_item_key IS excluded.current_item_key THEN current_item_since_utc ELSE excluded.current_item_since_utc END,
-                current_item_key = excluded.current_item_key;
-            """, transaction,
-            ("$device", device.DeviceId), ("$now", Sql.Utc(now)), ("$state", request.State), ("$etag", request.ManifestEtag), ("$item", ItemKey(request.Playback)),
-            ("$asset", request.Playback?.CurrentAssetId), ("$used", request.Cache?.UsedBytes), ("$total", request.Cache?.TotalBytes),
-            ("$pending", request.Cache?.PendingDownloads), ("$json", JsonSerializer.Serialize(request, ContractsJsonContext.Default.HeartbeatRequest)), ("$skew", skew));
-        connection.Execute("UPDATE device SET app_version = $version WHERE device_id = $device AND app_version IS NOT $version;", transaction,
-            ("$version", request.AppVersion), ("$device", device.DeviceId));
-        transaction.Commit();
+        // Stored by the event writer's group commit: answered once committed, sharing its fsync.
+        var heartbeat = new HeartbeatWrite(request.State, request.ManifestEtag, ItemKey(request.Playback), request.Playback?.CurrentAssetId,
+            request.Cache?.UsedBytes, request.Cache?.TotalBytes, request.Cache?.PendingDownloads,
+            JsonSerializer.Serialize(request, ContractsJsonContext.Default.HeartbeatRequest), skew, request.AppVersion);
+        try
+        {
+            if (!await ingestion.StoreHeartbeatAsync(device, now, heartbeat, http.RequestAborted))
+                return ProblemResponses.Problem(StatusCodes.Status401Unauthorized, ProblemCodes.Unauthorized,
+                    "This screen was removed or moved while its heartbeat was on the way; pair it again.");
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Threading.Channels.ChannelClosedException && !http.RequestAborted.IsCancellationRequested)
+        {
+            return ProblemResponses.Problem(StatusCodes.Status503ServiceUnavailable, ProblemCodes.ServiceUnavailable,
+                "The appliance is stopping; the heartbeat was not stored. Send it again later.");
+        }
         return TypedResults.NoContent();
     }
 
