@@ -64,7 +64,7 @@ public sealed class CommandEndToEndTests(ITestOutputHelper output) : PlayerTestB
         await WaitForMoreContentFramesAsync(player, 3);
         Assert.DoesNotContain(player.Output.Skip(linesAtEnd), l => l.Contains("dbug:", StringComparison.Ordinal) || l.Contains("info:", StringComparison.Ordinal));
         await WaitUntilAsync(() => sent.All(s => Appliance.Events(deviceId).Any(e => e.EventType == EventTypes.CommandExecuted && e.PayloadJson.Contains(s.Id, StringComparison.Ordinal))),
-            "a COMMAND_EXECUTED event for each command", player);
+            "a COMMAND_EXECUTED event for each command", player, CommandPatience); // event uploads are paced (6 a minute)
 
         // REBOOT_APP: acknowledged, then the process exits 75 for its supervisor to start it again, which keeps the level.
         var reboot = await SendAsync(deviceId, CommandTypes.RebootApp, null);

@@ -56,7 +56,13 @@ public sealed class NetworkFaultTests(ITestOutputHelper output) : PlayerTestBase
         link.CutAfterBytes = 0;
         link.CutChance = 1.0 / 3;
         link.CutAnswers = true;
+        // The player sends at most 6 event uploads a minute (spec 27.1, RequestPacer): give the broken phase
+        // until an upload was cut (at most 70 s), not a fixed 15 s.
+        var brokenSince = DateTime.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(15));
+        while (DateTime.UtcNow - brokenSince < TimeSpan.FromSeconds(70)
+            && !link.CutRequests.Any(r => r.StartsWith("POST /v1/player/events", StringComparison.Ordinal)))
+            await Task.Delay(500);
         var (cuts, connections, cutRequests) = (link.Cuts, link.Connections, link.CutRequests);
         var requests = link.Requests;
 
