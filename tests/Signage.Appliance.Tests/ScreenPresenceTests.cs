@@ -167,6 +167,39 @@ public sealed class ScreenPresenceTests : IDisposable
         Assert.True(IncidentOpen(VenueMonitor.PlaybackStuck));
     }
 
+    [Fact]
+    public void A_monitor_pass_that_finds_nothing_new_writes_nothing_so_screens_never_wait_behind_it()
+    {
+        SetOpeningHours(AlwaysOpen);
+        Heartbeat(Paired);
+        _clock.Reset(Paired + Duration.FromSeconds(61));
+        _monitor.RunOnce();
+        Assert.True(IncidentOpen(VenueMonitor.OfflineDuringHours));
+
+        // data_version changes when another connection commits: a pass that finds the same incidents commits nothing.
+        using var watcher = _database.Open();
+        var before = watcher.Scalar<long>("PRAGMA data_version;", null);
+        _clock.Advance(Duration.FromSeconds(15));
+        _monitor.RunOnce();
+        _monitor.RunOnce();
+        Assert.Equal(before, watcher.Scalar<long>("PRAGMA data_version;", null));
+        Assert.True(IncidentOpen(VenueMonitor.OfflineDuringHours));
+
+        // A finding whose details changed is still written, and one that stopped holding is resolved.
+        Heartbeat(_clock.GetCurrentInstant(), "PLAYING", "ast_1", "k1");
+        Heartbeat(_clock.GetCurrentInstant() + Duration.FromSeconds(16), "PLAYING", "ast_1", "k1");
+        _clock.Advance(Duration.FromSeconds(17));
+        _monitor.RunOnce();
+        Assert.False(IncidentOpen(VenueMonitor.OfflineDuringHours));
+        Assert.True(IncidentOpen(VenueMonitor.PlaybackStuck));
+        var since = Details(VenueMonitor.PlaybackStuck)["showingSinceUtc"];
+        Heartbeat(_clock.GetCurrentInstant(), "PLAYING", "ast_1", "k2");
+        Heartbeat(_clock.GetCurrentInstant() + Duration.FromSeconds(16), "PLAYING", "ast_1", "k2");
+        _clock.Advance(Duration.FromSeconds(17));
+        _monitor.RunOnce();
+        Assert.NotEqual(since, Details(VenueMonitor.PlaybackStuck)["showingSinceUtc"]);
+    }
+
     // ---- helpers ----
 
     private void SetOpeningHours(string json)

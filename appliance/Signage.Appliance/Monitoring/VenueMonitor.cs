@@ -126,8 +126,18 @@ public sealed class VenueMonitor(Database database, IClock clock, IConfiguration
                 ? new() { ["reason"] = "SEQUENCE_GAP", ["missingFrom"] = Text(g.From), ["missingTo"] = Text(g.To) }
                 : new() { ["reason"] = "PLAYS_STOPPED", ["lastPlayReceivedAtUtc"] = lastPlay is { } p ? Sql.Utc(p) : "" }));
         }
+        // Write only what changed: a pass over 5,000 screens makes 35,000 findings, and writing each one held
+        // SQLite's one write lock for about a second every pass, which every screen's events and heartbeats
+        // then waited for (the fleet benchmark's 1 s p99, docs/PERFORMANCE.md). Read outside the transaction;
+        // the writes below are idempotent, so an incident resolved by someone in between is harmless.
+        var openIncidents = connection.Query("SELECT device_id, type, details_json FROM incident WHERE resolved_at_utc IS NULL;", null,
+            r => (Key: (r.GetString(0), r.GetString(1)), Details: r.GetString(2))).ToDictionary(i => i.Key, i => i.Details);
+        var changed = findings.Select(f => (Finding: f, Details: f.Holds ? JsonSerializer.Serialize(f.Details, MonitoringJsonContext.Default.DictionaryStringString) : null))
+            .Where(c => openIncidents.TryGetValue((c.Finding.DeviceId, c.Finding.Type), out var stored) ? stored != c.Details : c.Finding.Holds)
+            .ToList();
+        if (changed.Count == 0 && statuses.Count == 0) return;
         using var transaction = connection.BeginTransaction();
-        foreach (var finding in findings) Set(connection, transaction, finding, now);
+        foreach (var (finding, details) in changed) Set(connection, transaction, finding, details, now);
         foreach (var (device, status) in statuses) ReportStatus(connection, transaction, device, status, now);
         transaction.Commit();
         foreach (var (device, status) in statuses) _reported[device] = status;
@@ -211,16 +221,17 @@ public sealed class VenueMonitor(Database database, IClock clock, IConfiguration
             || (h.Day == yesterday && h.CloseMinutes <= h.OpenMinutes && minute < h.CloseMinutes));
     }
 
-    private static void Set(SqliteConnection connection, SqliteTransaction transaction, Finding f, Instant now)
+    /// <summary>Opens the incident or updates its details (<paramref name="details"/>), or resolves it when the finding no longer holds (null).</summary>
+    private static void Set(SqliteConnection connection, SqliteTransaction transaction, Finding f, string? details, Instant now)
     {
-        if (f.Holds)
+        if (details is not null)
         {
             connection.Execute("""
                 INSERT INTO incident (incident_id, venue_id, device_id, type, severity, details_json, opened_at_utc)
                 VALUES ($id, $venue, $device, $type, $severity, $details, $now)
                 ON CONFLICT (device_id, type) WHERE resolved_at_utc IS NULL DO UPDATE SET details_json = excluded.details_json;
                 """, transaction, ("$id", Ids.New("inc")), ("$venue", f.VenueId), ("$device", f.DeviceId), ("$type", f.Type), ("$severity", f.Severity),
-                ("$details", JsonSerializer.Serialize(f.Details, MonitoringJsonContext.Default.DictionaryStringString)), ("$now", Sql.Utc(now)));
+                ("$details", details), ("$now", Sql.Utc(now)));
         }
         else
         {
