@@ -99,7 +99,7 @@ namespace Signage.Contracts;
 [JsonSerializable(typeof(SetLibraryPlaylistItemsRequest))]
 [JsonSerializable(typeof(LibraryPlaylistResponse))]
 [JsonSerializable(typeof(ItemsResponse<LibraryPlaylistResponse>))]
-[JsonSerializable(typeof(FleetResponse))]
+[JsonSerializable(typeof(ItemsResponse<ApplianceHealth>))]
 [JsonSerializable(typeof(OpeningHours[]))]
 [JsonSerializable(typeof(HubPlaylistItem[]))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

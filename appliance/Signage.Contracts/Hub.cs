@@ -45,5 +45,3 @@ public sealed record LibraryPlaylistResponse(string PlaylistId, string Name, lon
 /// <summary>One enrolled appliance as head office sees it (fleet health).</summary>
 public sealed record ApplianceHealth(string ApplianceId, string VenueId, string VenueName, string ApplianceVersion, string EnrolledAtUtc,
     string? LastContactAtUtc, long Backlog, int Screens, int ScreensOffline, int OpenIncidents);
-
-public sealed record FleetResponse(ApplianceHealth[] Appliances);

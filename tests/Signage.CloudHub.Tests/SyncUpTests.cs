@@ -109,13 +109,13 @@ public sealed class SyncUpTests(HubFixture fixture) : SyncUpTestsBase(fixture)
         var stale = await SendAsync(appliance, [TestRecords.Status("st0", "dev_1", "ONLINE", "2026-11-20T09:00:00Z")], backlog: 7);
         Assert.Equal((0, 1), (stale.Accepted, stale.Duplicates));
 
-        var fleet = await Hub.SendAsync<FleetResponse>(HttpMethod.Get, "/v1/fleet", tenant.AdminToken, null);
-        var health = Assert.Single(fleet.Appliances);
+        var fleet = await Hub.SendAsync<ItemsResponse<ApplianceHealth>>(HttpMethod.Get, "/v1/fleet", tenant.AdminToken, null);
+        var health = Assert.Single(fleet.Items);
         Assert.Equal((venue.VenueId, 7L, 2, 1, 2), (health.VenueId, health.Backlog, health.Screens, health.ScreensOffline, health.OpenIncidents));
 
         // A screen the appliance found silent (an open OFFLINE_DURING_HOURS incident) is offline too, though its last status said ONLINE.
         await SendAsync(appliance, [TestRecords.Incident("in4", "inc_4", null, "2026-11-20T12:00:00Z", deviceId: "dev_2")]);
-        health = Assert.Single((await Hub.SendAsync<FleetResponse>(HttpMethod.Get, "/v1/fleet", tenant.AdminToken, null)).Appliances);
+        health = Assert.Single((await Hub.SendAsync<ItemsResponse<ApplianceHealth>>(HttpMethod.Get, "/v1/fleet", tenant.AdminToken, null)).Items);
         Assert.Equal((2, 3), (health.ScreensOffline, health.OpenIncidents));
 
         // A replica re-rendered in the same second replaces the stored one; the same record again is a duplicate.
@@ -124,7 +124,7 @@ public sealed class SyncUpTests(HubFixture fixture) : SyncUpTestsBase(fixture)
         Assert.Equal((1, 0), (first.Accepted, first.Duplicates));
         var again = await SendAsync(appliance, [resolved]);
         Assert.Equal((0, 1), (again.Accepted, again.Duplicates));
-        health = Assert.Single((await Hub.SendAsync<FleetResponse>(HttpMethod.Get, "/v1/fleet", tenant.AdminToken, null)).Appliances);
+        health = Assert.Single((await Hub.SendAsync<ItemsResponse<ApplianceHealth>>(HttpMethod.Get, "/v1/fleet", tenant.AdminToken, null)).Items);
         Assert.Equal((1, 2), (health.ScreensOffline, health.OpenIncidents));
         Assert.NotNull(health.LastContactAtUtc);
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM device_event WHERE venue_id = @v", ("v", venue.VenueId)));

@@ -55,11 +55,14 @@ public sealed class ListPage
                     ["limit"] = [$"limit is between 1 and {MaxLimit}."],
                 } });
         if (cursor is null) return null;
-        if (Decode(cursor, key) is not { } after)
-            return ProblemResponses.Problem(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "The cursor is not one this endpoint gave out.");
+        if (Decode(cursor, key) is not { } after) return BadCursor();
         page = new ListPage(page.Size, after);
         return null;
     }
+
+    /// <summary>The 400 for a cursor this endpoint did not give out (also for one whose parts read but mean nothing, e.g. no such time).</summary>
+    public static IResult BadCursor() =>
+        ProblemResponses.Problem(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "The cursor is not one this endpoint gave out.");
 
     /// <summary>The cursor's text part <paramref name="index"/>, or <paramref name="first"/> on the first page.</summary>
     public string Text(int index, string first) => _after?[index] ?? first;
@@ -68,8 +71,11 @@ public sealed class ListPage
     public long Integer(int index, long first) => _after is null ? first : long.Parse(_after[index], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 
     /// <summary>The page of <paramref name="rows"/> (queried with <see cref="Fetch"/>) and the cursor after its last item.</summary>
-    public ItemsResponse<T> Answer<T>(IReadOnlyList<T> rows, Func<T, string[]> key) =>
-        new([.. rows.Take(Size)], rows.Count > Size ? Encode(key(rows[Size - 1])) : null);
+    public ItemsResponse<T> Answer<T>(IReadOnlyList<T> rows, Func<T, string[]> key) => Answer(rows, key, r => r);
+
+    /// <summary>As above, for rows whose sort key is not all in the item they answer with (a row's timestamp, a lower-cased email).</summary>
+    public ItemsResponse<T> Answer<TRow, T>(IReadOnlyList<TRow> rows, Func<TRow, string[]> key, Func<TRow, T> item) =>
+        new([.. rows.Take(Size).Select(item)], rows.Count > Size ? Encode(key(rows[Size - 1])) : null);
 
     /// <summary>An integer key part as a cursor holds it.</summary>
     public static string Part(long value) => value.ToString(CultureInfo.InvariantCulture);

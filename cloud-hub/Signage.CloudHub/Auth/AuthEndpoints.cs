@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using NodaTime;
 using Npgsql;
+using Signage.Appliance.Data;
 using Signage.Appliance.Problems;
 using Signage.CloudHub.Data;
 using Signage.Contracts;
@@ -93,17 +94,20 @@ public static class AuthEndpoints
     private static IResult Me(HubCaller caller) => TypedResults.Ok(new MeResponse(caller.UserId, caller.TenantId ?? "", caller.Email, caller.DisplayName,
         [.. caller.TenantRoles], [.. caller.VenueRoles.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => new VenueRoleGrant(v.Key, v.Value))]));
 
-    private static async Task<IResult> MyVenues(HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
+    /// <summary>By name, cursor-paginated (spec 27.1). Head office sees every venue of the tenant; anyone else the
+    /// venues they hold a role at, filtered in SQL so a page is full whatever the tenant's size.</summary>
+    private static async Task<IResult> MyVenues(string? cursor, int? limit, HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var venues = await connection.QueryAsync("SELECT venue_id, name, timezone FROM venue WHERE tenant_id = @tenant ORDER BY name, venue_id;", null,
-            r => (Id: r.GetString(0), Name: r.GetString(1), Zone: r.GetString(2)), ("tenant", caller.TenantId ?? ""));
-        var accessible = venues
-            .Select(v => (Venue: v, Role: caller.RoleAt(v.Id)))
-            .Where(x => x.Role is not null)
-            .Select(x => new VenueAccess(x.Venue.Id, x.Venue.Name, x.Venue.Zone, x.Role!))
-            .ToList();
-        return TypedResults.Ok(new ItemsResponse<VenueAccess>(accessible, null));
+        var venues = await connection.QueryAsync($"""
+            SELECT venue_id, name, timezone FROM venue WHERE tenant_id = @tenant {(caller.SeesWholeTenant ? "" : "AND venue_id = ANY(@granted)")}
+              {(page.First ? "" : "AND (name, venue_id) > (@name, @id)")}
+            ORDER BY name, venue_id LIMIT @limit;
+            """, null, r => new VenueAccess(r.GetString(0), r.GetString(1), r.GetString(2), caller.RoleAt(r.GetString(0))!),
+            ("tenant", caller.TenantId ?? ""), ("granted", caller.VenueRoles.Keys.ToArray()), ("name", page.Text(0, "")), ("id", page.Text(1, "")),
+            ("limit", page.Fetch));
+        return TypedResults.Ok(page.Answer(venues, v => [v.Name, v.VenueId]));
     }
 
     private static TokenResponse Tokens(HubTokens tokens, string userId, string? tenantId, string refreshToken) =>

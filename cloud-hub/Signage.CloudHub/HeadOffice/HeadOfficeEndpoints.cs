@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Npgsql;
+using Signage.Appliance.Data;
 using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
@@ -73,15 +74,18 @@ public static class HeadOfficeEndpoints
             ("tenant", tenantId), ("from", query.From), ("to", query.To));
     }
 
-    private static async Task<IResult> Fleet(HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
+    /// <summary>Each appliance's health by venue name, cursor-paginated (spec 27.1).</summary>
+    private static async Task<IResult> Fleet(string? cursor, int? limit, HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        return TypedResults.Ok(new FleetResponse([.. await FleetAsync(connection, caller.TenantId!)]));
+        return TypedResults.Ok(page.Answer(await FleetAsync(connection, caller.TenantId!, page), a => [a.VenueName, a.ApplianceId]));
     }
 
-    /// <summary>Every appliance of the tenant with its health (the fleet page shows the same rows).</summary>
-    internal static Task<List<ApplianceHealth>> FleetAsync(NpgsqlConnection connection, string tenantId) =>
-        connection.QueryAsync("""
+    /// <summary>The tenant's appliances with their health, by venue name: with a page, those after its cursor (one more
+    /// than the page), else all of them (the fleet page shows the whole fleet at once).</summary>
+    internal static Task<List<ApplianceHealth>> FleetAsync(NpgsqlConnection connection, string tenantId, ListPage? page = null) =>
+        connection.QueryAsync($"""
             SELECT a.appliance_id, a.venue_id, v.name, a.appliance_version, a.enrolled_at, a.last_contact_at, a.backlog,
                 (SELECT count(*) FROM device_status s WHERE s.venue_id = a.venue_id)::int,
                 (SELECT count(*) FROM (
@@ -91,9 +95,11 @@ public static class HeadOfficeEndpoints
                         AND i.data->>'type' = 'OFFLINE_DURING_HOURS' AND i.data->>'resolvedAtUtc' IS NULL) offline)::int,
                 (SELECT count(*) FROM venue_replica i WHERE i.venue_id = a.venue_id AND i.kind = 'INCIDENT' AND i.data->>'resolvedAtUtc' IS NULL)::int
             FROM appliance a JOIN venue v ON v.venue_id = a.venue_id
-            WHERE a.tenant_id = @tenant ORDER BY v.name, a.appliance_id;
+            WHERE a.tenant_id = @tenant {(page is { First: false } ? "AND (v.name, a.appliance_id) > (@name, @id)" : "")}
+            ORDER BY v.name, a.appliance_id {(page is null ? "" : "LIMIT @limit")};
             """, null, r => new ApplianceHealth(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Sql.Utc(r.GetDateTime(4)), r.Utc(5),
-                r.GetInt64(6), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9)), ("tenant", tenantId));
+                r.GetInt64(6), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9)),
+            ("tenant", tenantId), ("name", page?.Text(0, "") ?? ""), ("id", page?.Text(1, "") ?? ""), ("limit", page?.Fetch ?? 0));
 
     private static Query? Parse(string? from, string? to, string? groupBy)
     {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using NodaTime;
 using Signage.Appliance.Assets;
+using Signage.Appliance.Data;
 using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
@@ -36,12 +37,21 @@ public static class AssetEndpoints
     private static HubAsset Read(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5),
         r.IsDBNull(6) ? null : r.GetInt32(6), r.IsDBNull(7) ? null : r.GetInt32(7), r.IsDBNull(8) ? null : r.GetInt64(8));
 
-    internal static async Task<IResult> List(HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
+    /// <summary>Oldest first, cursor-paginated (spec 27.1). The cursor holds created_at as .NET ticks: PostgreSQL keeps
+    /// microseconds, which ticks hold exactly (the API's milliseconds would not tell two uploads of one millisecond apart).</summary>
+    internal static async Task<IResult> List(string? cursor, int? limit, HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Integer, KeyPart.Text) is { } badPage) return badPage;
+        var after = page.Integer(0, 0);
+        if (after < DateTime.MinValue.Ticks || after > DateTime.MaxValue.Ticks) return ListPage.BadCursor(); // its check holds, but it is no time
         await using var connection = await database.OpenAsync(cancellationToken);
-        var assets = await connection.QueryAsync($"SELECT {Columns} FROM asset WHERE tenant_id = @tenant AND deleted_at IS NULL ORDER BY created_at, asset_id;",
-            null, Read, ("tenant", caller.TenantId));
-        return TypedResults.Ok(new ItemsResponse<HubAsset>(assets, null));
+        var assets = await connection.QueryAsync($"""
+            SELECT {Columns}, created_at FROM asset WHERE tenant_id = @tenant AND deleted_at IS NULL
+              {(page.First ? "" : "AND (created_at, asset_id) > (@created, @id)")}
+            ORDER BY created_at, asset_id LIMIT @limit;
+            """, null, r => (Asset: Read(r), Created: r.GetDateTime(9)), ("tenant", caller.TenantId),
+            ("created", new DateTime(after, DateTimeKind.Utc)), ("id", page.Text(1, "")), ("limit", page.Fetch));
+        return TypedResults.Ok(page.Answer(assets, a => [ListPage.Part(a.Created.Ticks), a.Asset.AssetId], a => a.Asset));
     }
 
     private static async Task<IResult> Get(string assetId, HubCaller caller, HubDatabase database, CancellationToken cancellationToken)

@@ -56,8 +56,8 @@ public static class LibraryPages
 
     private static async Task<IResult> LibraryPage(HttpContext http, HubCaller caller, HubDatabase database, FormState form, string? done)
     {
-        var assets = (ItemsResponse<HubAsset>)AdminForms.Outcome(await AssetEndpoints.List(caller, database, http.RequestAborted)).Value!;
-        var playlists = (ItemsResponse<LibraryPlaylistResponse>)AdminForms.Outcome(await PlaylistEndpoints.List(caller, database, http.RequestAborted)).Value!;
-        return LibrarySlice.Create(new LibraryView(HubPages.Layout(http, "Shared library", "library"), caller.MayEditLibrary, assets.Items, playlists.Items, form, done));
+        var assets = await HubPages.AllAsync<HubAsset>((cursor, limit) => AssetEndpoints.List(cursor, limit, caller, database, http.RequestAborted));
+        var playlists = await HubPages.AllAsync<LibraryPlaylistResponse>((cursor, limit) => PlaylistEndpoints.List(cursor, limit, caller, database, http.RequestAborted));
+        return LibrarySlice.Create(new LibraryView(HubPages.Layout(http, "Shared library", "library"), caller.MayEditLibrary, assets, playlists, form, done));
     }
 }

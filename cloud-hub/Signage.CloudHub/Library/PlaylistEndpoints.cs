@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using Npgsql;
 using NodaTime;
+using Signage.Appliance.Data;
 using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
@@ -39,12 +40,16 @@ public static class PlaylistEndpoints
     private static IResult Editors(HubCaller caller) =>
         Authentication.Forbidden("Changing the shared library needs TENANT_ADMIN or the EDIT_SHARED_LIBRARY capability.");
 
-    internal static async Task<IResult> List(HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
+    /// <summary>By name, cursor-paginated (spec 27.1).</summary>
+    internal static async Task<IResult> List(string? cursor, int? limit, HubCaller caller, HubDatabase database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var playlists = await connection.QueryAsync($"SELECT {Columns} FROM library_playlist WHERE tenant_id = @tenant ORDER BY name, playlist_id;", null,
-            Read, ("tenant", caller.TenantId));
-        return TypedResults.Ok(new ItemsResponse<LibraryPlaylistResponse>(playlists, null));
+        var playlists = await connection.QueryAsync($"""
+            SELECT {Columns} FROM library_playlist WHERE tenant_id = @tenant {(page.First ? "" : "AND (name, playlist_id) > (@name, @id)")}
+            ORDER BY name, playlist_id LIMIT @limit;
+            """, null, Read, ("tenant", caller.TenantId), ("name", page.Text(0, "")), ("id", page.Text(1, "")), ("limit", page.Fetch));
+        return TypedResults.Ok(page.Answer(playlists, p => [p.Name, p.PlaylistId]));
     }
 
     internal static async Task<IResult> Get(string playlistId, HubCaller caller, HttpContext http, HubDatabase database)

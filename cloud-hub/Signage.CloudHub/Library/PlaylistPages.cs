@@ -94,7 +94,7 @@ public static class PlaylistPages
     {
         var outcome = AdminForms.Outcome(await PlaylistEndpoints.Get(playlistId, caller, http, database));
         if (outcome.Value is not LibraryPlaylistResponse playlist) return HubPages.RefusedPage(http, outcome)!;
-        var assets = (ItemsResponse<HubAsset>)AdminForms.Outcome(await AssetEndpoints.List(caller, database, http.RequestAborted)).Value!;
+        var assets = await HubPages.AllAsync<HubAsset>((cursor, limit) => AssetEndpoints.List(cursor, limit, caller, database, http.RequestAborted));
         await using var connection = await database.OpenAsync(http.RequestAborted);
         var versions = await connection.QueryAsync("""
             SELECT v.version, v.published_at, v.rolled_back_from FROM library_playlist_version v JOIN library_playlist p ON p.playlist_id = v.playlist_id
@@ -103,6 +103,6 @@ public static class PlaylistPages
             ("id", playlistId), ("tenant", caller.TenantId));
         rows ??= [.. playlist.Items.Select(i => new LibraryPlaylistItemRequest(i.AssetId, i.DurationMs, i.Enabled))];
         return PlaylistSlice.Create(new PlaylistView(HubPages.Layout(http, playlist.Name, "library"), caller.MayEditLibrary, playlist,
-            PlaylistEndpoints.ETagOf(playlist), rows, assets.Items.ToDictionary(a => a.AssetId), versions, form, done));
+            PlaylistEndpoints.ETagOf(playlist), rows, assets.ToDictionary(a => a.AssetId), versions, form, done));
     }
 }

@@ -2,8 +2,10 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NodaTime;
 using Signage.Appliance.Admin;
+using Signage.Appliance.Data;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
+using Signage.Contracts;
 
 namespace Signage.CloudHub.Pages;
 
@@ -75,6 +77,21 @@ public static class HubPages
 
     /// <summary>The layout of a page for whoever is signed in. Tokens are made here, before the slice
     /// writes: inside a slice the response has already started.</summary>
+    /// <summary>Every item of a paged list, following its cursors in the largest pages: these pages show a whole list
+    /// (all venues to give roles at, every asset a playlist may name), which a first page alone would cut short without saying.</summary>
+    public static async Task<List<T>> AllAsync<T>(Func<string?, int, Task<IResult>> list)
+    {
+        var all = new List<T>();
+        string? cursor = null;
+        do
+        {
+            var page = (ItemsResponse<T>)AdminForms.Outcome(await list(cursor, ListPage.MaxLimit)).Value!;
+            all.AddRange(page.Items);
+            cursor = page.NextCursor;
+        } while (cursor is not null);
+        return all;
+    }
+
     public static HubLayout Layout(HttpContext http, string title, string? active)
     {
         var caller = HubCaller.Of(http);

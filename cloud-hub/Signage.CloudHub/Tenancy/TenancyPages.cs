@@ -57,11 +57,11 @@ public static class TenancyPages
 
     private static async Task<IResult> VenuesPage(HttpContext http, HubCaller caller, HubDatabase database, FormState form)
     {
-        var venues = (ItemsResponse<HubVenueResponse>)AdminForms.Outcome(await VenueEndpoints.List(caller.TenantId!, database, http.RequestAborted)).Value!;
+        var venues = await HubPages.AllAsync<HubVenueResponse>((cursor, limit) => VenueEndpoints.List(caller.TenantId!, cursor, limit, database, http.RequestAborted));
         await using var connection = await database.OpenAsync(http.RequestAborted);
         var appliances = (await connection.QueryAsync("SELECT venue_id, appliance_id FROM appliance WHERE tenant_id = @tenant ORDER BY enrolled_at;", null,
             r => (Venue: r.GetString(0), Appliance: r.GetString(1)), ("tenant", caller.TenantId))).ToDictionary(a => a.Venue, a => a.Appliance);
-        return VenuesSlice.Create(new VenuesView(HubPages.Layout(http, "Venues", "venues"), venues.Items, appliances, form));
+        return VenuesSlice.Create(new VenuesView(HubPages.Layout(http, "Venues", "venues"), venues, appliances, form));
     }
 
     private static Task<IResult> Venue(string venueId, string? done, HttpContext http, HubCaller caller, HubDatabase database) =>
@@ -105,8 +105,8 @@ public static class TenancyPages
 
     private static async Task<IResult> UsersPage(HttpContext http, HubCaller caller, HubDatabase database, FormState form)
     {
-        var users = (ItemsResponse<UserResponse>)AdminForms.Outcome(await UserEndpoints.List(caller.TenantId!, database, http.RequestAborted)).Value!;
-        return UsersSlice.Create(new UsersView(HubPages.Layout(http, "People", "users"), users.Items, form));
+        var users = await HubPages.AllAsync<UserResponse>((cursor, limit) => UserEndpoints.List(caller.TenantId!, cursor, limit, database, http.RequestAborted));
+        return UsersSlice.Create(new UsersView(HubPages.Layout(http, "People", "users"), users, form));
     }
 
     private static Task<IResult> User(string userId, string? done, HttpContext http, HubCaller caller, HubDatabase database) =>
@@ -134,11 +134,11 @@ public static class TenancyPages
     {
         var outcome = AdminForms.Outcome(await UserEndpoints.Get(caller.TenantId!, userId, database, http.RequestAborted));
         if (outcome.Value is not UserResponse user) return HubPages.RefusedPage(http, outcome)!;
-        var venues = (ItemsResponse<HubVenueResponse>)AdminForms.Outcome(await VenueEndpoints.List(caller.TenantId!, database, http.RequestAborted)).Value!;
+        var venues = await HubPages.AllAsync<HubVenueResponse>((cursor, limit) => VenueEndpoints.List(caller.TenantId!, cursor, limit, database, http.RequestAborted));
         await using var connection = await database.OpenAsync(http.RequestAborted);
         var capabilities = await connection.QueryAsync("SELECT capability FROM user_capability WHERE user_id = @id ORDER BY capability;", null,
             r => r.GetString(0), ("id", userId));
-        return UserSlice.Create(new UserView(HubPages.Layout(http, user.DisplayName, "users"), user, venues.Items, capabilities, form, done));
+        return UserSlice.Create(new UserView(HubPages.Layout(http, user.DisplayName, "users"), user, venues, capabilities, form, done));
     }
 
     // ---- tenants (platform admin) ----
@@ -156,7 +156,7 @@ public static class TenancyPages
 
     private static async Task<IResult> TenantsPage(HttpContext http, HubDatabase database, FormState form, string? done)
     {
-        var tenants = (ItemsResponse<TenantResponse>)AdminForms.Outcome(await TenantEndpoints.List(database, http.RequestAborted)).Value!;
-        return TenantsSlice.Create(new TenantsView(HubPages.Layout(http, "Tenants", "tenants"), tenants.Items, form, done));
+        var tenants = await HubPages.AllAsync<TenantResponse>((cursor, limit) => TenantEndpoints.List(cursor, limit, database, http.RequestAborted));
+        return TenantsSlice.Create(new TenantsView(HubPages.Layout(http, "Tenants", "tenants"), tenants, form, done));
     }
 }

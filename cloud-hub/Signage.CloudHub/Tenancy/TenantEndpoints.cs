@@ -1,3 +1,4 @@
+using Signage.Appliance.Data;
 using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
@@ -43,11 +44,16 @@ public static class TenantEndpoints
         return TypedResults.Created($"/v1/tenants/{tenantId}", new TenantResponse(tenantId, request.Name.Trim(), Sql.Utc(now)));
     }
 
-    internal static async Task<IResult> List(HubDatabase database, CancellationToken cancellationToken)
+    /// <summary>By name, cursor-paginated (spec 27.1).</summary>
+    internal static async Task<IResult> List(string? cursor, int? limit, HubDatabase database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var tenants = await connection.QueryAsync("SELECT tenant_id, name, created_at FROM tenant ORDER BY name, tenant_id;", null,
-            r => new TenantResponse(r.GetString(0), r.GetString(1), Sql.Utc(r.GetDateTime(2))));
-        return TypedResults.Ok(new ItemsResponse<TenantResponse>(tenants, null));
+        var tenants = await connection.QueryAsync($"""
+            SELECT tenant_id, name, created_at FROM tenant {(page.First ? "" : "WHERE (name, tenant_id) > (@name, @id)")}
+            ORDER BY name, tenant_id LIMIT @limit;
+            """, null, r => new TenantResponse(r.GetString(0), r.GetString(1), Sql.Utc(r.GetDateTime(2))),
+            ("name", page.Text(0, "")), ("id", page.Text(1, "")), ("limit", page.Fetch));
+        return TypedResults.Ok(page.Answer(tenants, t => [t.Name, t.TenantId]));
     }
 }

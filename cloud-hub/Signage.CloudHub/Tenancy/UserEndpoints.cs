@@ -1,5 +1,6 @@
 using Npgsql;
 using NodaTime;
+using Signage.Appliance.Data;
 using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
@@ -56,13 +57,20 @@ public static class UserEndpoints
         return TypedResults.Created($"/v1/tenants/{tenantId}/users/{userId}", user);
     }
 
-    internal static async Task<IResult> List(string tenantId, HubDatabase database, CancellationToken cancellationToken)
+    /// <summary>By email (as sign-in compares it: lower-cased, which PostgreSQL does, not .NET), cursor-paginated (spec 27.1).</summary>
+    internal static async Task<IResult> List(string tenantId, string? cursor, int? limit, HubDatabase database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var ids = await connection.QueryAsync("SELECT user_id FROM user_account WHERE tenant_id = @tenant ORDER BY lower(email);", null, r => r.GetString(0), ("tenant", tenantId));
+        var keys = await connection.QueryAsync($"""
+            SELECT user_id, lower(email) FROM user_account WHERE tenant_id = @tenant {(page.First ? "" : "AND (lower(email), user_id) > (@email, @id)")}
+            ORDER BY lower(email), user_id LIMIT @limit;
+            """, null, r => (Id: r.GetString(0), Email: r.GetString(1)), ("tenant", tenantId), ("email", page.Text(0, "")), ("id", page.Text(1, "")),
+            ("limit", page.Fetch));
+        var ids = page.Answer(keys, k => [k.Email, k.Id], k => k.Id);
         var users = new List<UserResponse>();
-        foreach (var id in ids) users.Add((await LoadAsync(connection, null, tenantId, id))!);
-        return TypedResults.Ok(new ItemsResponse<UserResponse>(users, null));
+        foreach (var id in ids.Items) users.Add((await LoadAsync(connection, null, tenantId, id))!);
+        return TypedResults.Ok(new ItemsResponse<UserResponse>(users, ids.NextCursor));
     }
 
     internal static async Task<IResult> Get(string tenantId, string userId, HubDatabase database, CancellationToken cancellationToken)

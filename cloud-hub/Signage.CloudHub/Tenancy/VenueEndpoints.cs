@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using NodaTime;
+using Signage.Appliance.Data;
 using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
@@ -46,11 +47,16 @@ public static class VenueEndpoints
         return TypedResults.Created($"/v1/tenants/{tenantId}/venues/{venueId}", venue);
     }
 
-    internal static async Task<IResult> List(string tenantId, HubDatabase database, CancellationToken cancellationToken)
+    /// <summary>By name, cursor-paginated (spec 27.1).</summary>
+    internal static async Task<IResult> List(string tenantId, string? cursor, int? limit, HubDatabase database, CancellationToken cancellationToken)
     {
+        if (ListPage.Read(cursor, limit, out var page, KeyPart.Text, KeyPart.Text) is { } badPage) return badPage;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var venues = await connection.QueryAsync($"SELECT {Columns} FROM venue WHERE tenant_id = @tenant ORDER BY name, venue_id;", null, Read, ("tenant", tenantId));
-        return TypedResults.Ok(new ItemsResponse<HubVenueResponse>(venues, null));
+        var venues = await connection.QueryAsync($"""
+            SELECT {Columns} FROM venue WHERE tenant_id = @tenant {(page.First ? "" : "AND (name, venue_id) > (@name, @id)")}
+            ORDER BY name, venue_id LIMIT @limit;
+            """, null, Read, ("tenant", tenantId), ("name", page.Text(0, "")), ("id", page.Text(1, "")), ("limit", page.Fetch));
+        return TypedResults.Ok(page.Answer(venues, v => [v.Name, v.VenueId]));
     }
 
     internal static async Task<IResult> Get(string tenantId, string venueId, HubDatabase database, CancellationToken cancellationToken)
