@@ -170,17 +170,21 @@ public static partial class AdminEndpoints
         connection.Query("SELECT group_id, name FROM device_group WHERE venue_id = $venue ORDER BY name COLLATE NOCASE;", null,
             r => (r.GetString(0), r.GetString(1)), ("$venue", venueId));
 
+    /// <summary>Read in the order of index incident_by_venue, or incident_by_device for one screen (migration 0012): no
+    /// sort. The screen's condition is left out, not made optional in SQL, so the planner can pick the screen's index.</summary>
+    internal static string IncidentsSql(bool oneScreen) => $"""
+        SELECT i.incident_id, i.device_id, d.name, i.type, i.severity, i.opened_at_utc, i.resolved_at_utc FROM incident i
+        LEFT JOIN device d ON d.device_id = i.device_id
+        WHERE i.venue_id = $venue {(oneScreen ? "AND i.device_id = $device" : "")} AND ($open = 0 OR i.resolved_at_utc IS NULL)
+          AND ((i.resolved_at_utc IS NOT NULL) > $resolved
+            OR ((i.resolved_at_utc IS NOT NULL) = $resolved AND (i.opened_at_utc, i.incident_id) < ($opened, $id)))
+        ORDER BY i.resolved_at_utc IS NOT NULL, i.opened_at_utc DESC, i.incident_id DESC LIMIT $limit;
+        """;
+
     /// <summary>Incidents for the pages (open first, newest first), with the screen's name; with a page, those
     /// after its cursor (the API's key: resolved or not, opened at, id; one more than the page).</summary>
     internal static List<IncidentView> Incidents(SqliteConnection connection, string venueId, string? deviceId, bool openOnly, int limit, ListPage? page = null) =>
-        connection.Query("""
-            SELECT i.incident_id, i.device_id, d.name, i.type, i.severity, i.opened_at_utc, i.resolved_at_utc FROM incident i
-            LEFT JOIN device d ON d.device_id = i.device_id
-            WHERE i.venue_id = $venue AND ($device IS NULL OR i.device_id = $device) AND ($open = 0 OR i.resolved_at_utc IS NULL)
-              AND ((i.resolved_at_utc IS NOT NULL) > $resolved
-                OR ((i.resolved_at_utc IS NOT NULL) = $resolved AND (i.opened_at_utc, i.incident_id) < ($opened, $id)))
-            ORDER BY i.resolved_at_utc IS NOT NULL, i.opened_at_utc DESC, i.incident_id DESC LIMIT $limit;
-            """, null, r => new IncidentView(r.GetString(0), r.GetString(1), r.NullableString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.NullableString(6)),
+        connection.Query(IncidentsSql(deviceId is not null), null, r => new IncidentView(r.GetString(0), r.GetString(1), r.NullableString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.NullableString(6)),
             ("$venue", venueId), ("$device", deviceId), ("$open", openOnly ? 1 : 0),
             ("$resolved", page?.Integer(0, 0) ?? 0), ("$opened", page?.Text(1, "~") ?? "~"), ("$id", page?.Text(2, "~") ?? "~"), ("$limit", page?.Fetch ?? limit));
 

@@ -127,13 +127,16 @@ public static class CommandEndpoints
         return TypedResults.Ok(page.Answer(commands, c => [c.IssuedAtUtc, c.CommandId]));
     }
 
+    /// <summary>Read backwards along index device_command_by_issue (migration 0012), the cursor a range of it: no sort.</summary>
+    internal const string ListSql = """
+        SELECT command_id, device_id, command_type, status, issued_at_utc, expires_at_utc, delivered_at_utc, completed_at_utc, result_message
+        FROM device_command WHERE device_id = $device AND (issued_at_utc, command_id) < ($issued, $id)
+        ORDER BY issued_at_utc DESC, command_id DESC LIMIT $limit;
+        """;
+
     /// <summary>Newest first; with a page, the commands before its cursor (one more than the page), else the newest 50.</summary>
     private static List<CommandResponse> Load(SqliteConnection connection, SqliteTransaction? transaction, string deviceId, ListPage? page = null) =>
-        connection.Query("""
-            SELECT command_id, device_id, command_type, status, issued_at_utc, expires_at_utc, delivered_at_utc, completed_at_utc, result_message
-            FROM device_command WHERE device_id = $device AND (issued_at_utc, command_id) < ($issued, $id)
-            ORDER BY issued_at_utc DESC, command_id DESC LIMIT $limit;
-            """, transaction,
+        connection.Query(ListSql, transaction,
             r => new CommandResponse(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
                 r.NullableString(6), r.NullableString(7), r.NullableString(8)),
             // "~" sorts after every UTC timestamp and id.
