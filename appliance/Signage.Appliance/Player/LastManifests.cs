@@ -148,7 +148,7 @@ public sealed partial class LastManifests : IDisposable
                 }
             }
             if (written.Count == 0) return;
-            SyncFileSystem(written[0].Temp);
+            SyncFileSystem([.. written.Select(w => w.Temp)]);
             foreach (var (deviceId, manifest, temp, path) in written)
             {
                 try
@@ -168,14 +168,14 @@ public sealed partial class LastManifests : IDisposable
 
     /// <summary>Makes the temp files durable before they are renamed: one syncfs(2) on Linux for the whole
     /// batch; elsewhere an fsync per file.</summary>
-    private void SyncFileSystem(string anyFile)
+    private static void SyncFileSystem(List<string> temps)
     {
-        using var handle = File.OpenHandle(anyFile, FileMode.Open, FileAccess.Read);
         if (OperatingSystem.IsLinux())
         {
+            using var handle = File.OpenHandle(temps[0], FileMode.Open, FileAccess.Read);
             if (SyncFs((int)handle.DangerousGetHandle()) == 0) return;
         }
-        foreach (var temp in _pending.Keys.Select(PathOf).Select(p => $"{p}.tmp").Where(File.Exists))
+        foreach (var temp in temps)
         {
             using var stream = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite);
             stream.Flush(flushToDisk: true);
