@@ -28,12 +28,15 @@ using Signage.Contracts;
 
 if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(ApplianceSettings.Usage); return ExitCodes.Ok; }
 if (args.Contains("--version")) { Console.WriteLine(ApplianceInfo.Version); return ExitCodes.Ok; }
+// `signage admin create` / `reset-password` run these, on a data directory a running appliance may hold.
+if (AccountVerbs.Requested(args) is { } accountVerb) return AccountVerbs.Run(accountVerb, args, Console.In, SystemClock.Instance);
 // A switch without a value: taken out before the configuration reader would pair it with the next argument.
-var initOnly = args.Contains("--init");
+var initOnly = args.Contains(ApplianceVerbs.Init);
 var printRoutes = args.Contains("--routes");
-args = [.. args.Where(a => a is not ("--init" or "--routes"))];
+args = [.. args.Where(a => a is not (ApplianceVerbs.Init or "--routes"))];
 
-Log.Logger = ApplianceLogging.CreateBootstrapLogger();
+// Under --init, stdout carries only the result line that `signage provision` reads; the log goes to stderr.
+Log.Logger = ApplianceLogging.CreateBootstrapLogger(toStandardError: initOnly);
 Task? dataDirectorySynced = null;
 try
 {
@@ -44,7 +47,7 @@ try
     var settings = ApplianceSettings.From(builder.Configuration, Environment.GetEnvironmentVariable);
     dataDirectorySynced = DataDirectory.Prepare(settings.DataDirectory); // its sync is awaited before listen
     using var dataDirectoryLock = DataDirectory.Lock(settings.DataDirectory);
-    Log.Logger = ApplianceLogging.CreateLogger(settings.DataDirectory);
+    Log.Logger = ApplianceLogging.CreateLogger(settings.DataDirectory, toStandardError: initOnly);
     var database = new Database(Path.Combine(settings.DataDirectory, DataDirectory.DatabaseFileName));
     // Schema, first admin and token-signing key on the thread pool while this thread builds the host
     // (issue 9): on a fresh data directory this is mostly waiting for fsyncs (~20 ms here), and the
@@ -53,11 +56,17 @@ try
     var prepared = Task.Run(() =>
     {
         var applied = Migrator.Migrate(database);
-        FirstAdmin.CreateFromEnvironment(database, Environment.GetEnvironmentVariable, SystemClock.Instance);
-        return (Applied: applied, SigningKey: SigningKey.LoadOrCreate(settings.DataDirectory));
+        var adminCreated = FirstAdmin.CreateFromEnvironment(database, Environment.GetEnvironmentVariable, SystemClock.Instance);
+        return (Applied: applied, AdminCreated: adminCreated, SigningKey: SigningKey.LoadOrCreate(settings.DataDirectory));
     });
     // `signage provision` runs this: data directory, schema, first admin and keys ready, then exit.
-    if (initOnly) { await prepared; await dataDirectorySynced; Log.Information("Data directory {DataDirectory} initialised (schema {Schema})", settings.DataDirectory, Migrator.LatestVersion); return ExitCodes.Ok; }
+    if (initOnly)
+    {
+        var (_, adminCreated, _) = await prepared;
+        await dataDirectorySynced;
+        Log.Information("Data directory {DataDirectory} initialised (schema {Schema})", settings.DataDirectory, Migrator.LatestVersion);
+        return VerbResult.Write(ExitCodes.Ok, new ApplianceVerbResult(ApplianceVerbs.Ok, Schema: Migrator.LatestVersion, AdminCreated: adminCreated));
+    }
 
     builder.WebHost.UseUrls(settings.Urls);
     // JSON bodies are small; the upload endpoint raises its own limit.
@@ -137,7 +146,7 @@ try
     // listening; the roles test checks it against docs/ROLES.md (issue 16).
     if (printRoutes) { await prepared; Authentication.WriteRouteTable(app, Console.Out); return ExitCodes.Ok; }
 
-    var (applied, _) = await prepared;
+    var (applied, _, _) = await prepared;
     app.Services.GetRequiredService<DeviceDirectory>().LoadAll();
 
     await dataDirectorySynced; // the data directory proved writable and syncable before anything listens
@@ -151,12 +160,12 @@ try
 catch (StartupException e)
 {
     Log.Fatal("Cannot start: {Reason}", e.Message);
-    return ExitCodes.Unusable;
+    return initOnly ? VerbResult.Write(ExitCodes.Unusable, ApplianceVerbResult.Failed(ApplianceVerbs.Unusable, e.Message)) : ExitCodes.Unusable;
 }
 catch (Exception e)
 {
     Log.Fatal(e, "Signage appliance failed");
-    return ExitCodes.Failure;
+    return initOnly ? VerbResult.Write(ExitCodes.Failure, ApplianceVerbResult.Failed(ProblemCodes.InternalError, e.Message)) : ExitCodes.Failure;
 }
 finally
 {

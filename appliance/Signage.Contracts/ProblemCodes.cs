@@ -25,6 +25,7 @@ public static class ProblemCodes
     public const string InvalidRange = "INVALID_RANGE";
     public const string RangeNotSatisfiable = "RANGE_NOT_SATISFIABLE";
     public const string StorageFull = "STORAGE_FULL";
+    public const string EmailTaken = "EMAIL_TAKEN";
 
     /// <summary>The code for a status when the endpoint did not name a more precise one.</summary>
     public static string ForStatus(int status) => status switch

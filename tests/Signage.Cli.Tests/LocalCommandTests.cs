@@ -16,9 +16,10 @@ public sealed class LocalCommandTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private Task<NativeCli.Result> ProvisionAsync(string dataDirectory, string timezone = "Europe/London", string email = "owner@venue.test", string password = Password) =>
+    private Task<NativeCli.Result> ProvisionAsync(string dataDirectory, string timezone = "Europe/London", string email = "owner@venue.test", string password = Password,
+        string? applianceBin = null) =>
         NativeCli.RunAsync(["provision", "--data-dir", dataDirectory, "--urls", "http://127.0.0.1:0", "--venue-name", "The Anchor", "--timezone", timezone,
-            "--admin-email", email, "--password-stdin", "--appliance-bin", NativeAppliance.Path, "--json"], stdin: password + "\n");
+            "--admin-email", email, "--password-stdin", "--appliance-bin", applianceBin ?? NativeAppliance.Path, "--json"], stdin: password + "\n");
 
     [Fact]
     public async Task Provision_prepares_a_data_directory_the_appliance_then_serves_with_that_admin_and_venue()
@@ -60,6 +61,28 @@ public sealed class LocalCommandTests : IDisposable
         Assert.Equal(0L, Scalar(DataDirectory, "SELECT COUNT(*) FROM user_account;"));
     }
 
+    /// <summary>A stand-in appliance whose log says one thing and whose result line another.</summary>
+    [Theory]
+    [InlineData("""{"result":"error","code":"UNUSABLE","message":"from the result line"}""", 78, 78, "could not prepare")]
+    [InlineData("""{"result":"error","code":"INTERNAL_ERROR","message":"from the result line"}""", 1, 1, "could not prepare")]
+    [InlineData("""{"result":"ok","schema":1,"adminCreated":false}""", 0, 1, "created no admin")]
+    [InlineData("", 3, 1, "exited with code 3 without a result line")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // a shell script stands in
+    public async Task Provision_reads_the_appliances_exit_code_and_result_line_not_its_log(string resultLine, int applianceExit, int expectedExit, string message)
+    {
+        var standIn = _temp.Combine("stand-in-appliance");
+        await File.WriteAllTextAsync(standIn, $"#!/bin/sh\necho '[12:00:00 FTL] Cannot start: from the log'\necho '{resultLine}'\nexit {applianceExit}\n");
+        File.SetUnixFileMode(standIn, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var result = await ProvisionAsync(DataDirectory, applianceBin: standIn);
+
+        Assert.Equal(expectedExit, result.ExitCode);
+        Assert.Contains(message, result.Errors);
+        Assert.Equal(resultLine.Contains("message", StringComparison.Ordinal), result.Errors.Contains("from the result line", StringComparison.Ordinal));
+        Assert.DoesNotContain("from the log", result.All);
+        Assert.False(File.Exists(Path.Combine(DataDirectory, "appliance.env")));
+    }
+
     [Theory]
     [InlineData("not-an-email", Password, "is not an email address")]
     [InlineData("owner@venue.test", "short", "at least 10 characters")]
@@ -88,7 +111,7 @@ public sealed class LocalCommandTests : IDisposable
     {
         await using var appliance = await ApplianceApi.StartAsync(DataDirectory);
 
-        var result = await NativeCli.RunAsync(["admin", "create", "--data-dir", DataDirectory, "--email", "it@venue.test", "--name", "IT desk", "--password-stdin", "--json"],
+        var result = await NativeCli.RunAsync(["admin", "create", "--appliance-bin", NativeAppliance.Path, "--data-dir", DataDirectory, "--email", "it@venue.test", "--name", "IT desk", "--password-stdin", "--json"],
             stdin: "set from the terminal\n");
 
         Assert.Equal(0, result.ExitCode);
@@ -105,11 +128,51 @@ public sealed class LocalCommandTests : IDisposable
     {
         await using var appliance = await ApplianceApi.StartAsync(DataDirectory);
 
-        var result = await NativeCli.RunAsync(["admin", "create", "--data-dir", DataDirectory, "--email", ApplianceApi.AdminEmail.ToUpperInvariant(), "--password-stdin"],
+        var result = await NativeCli.RunAsync(["admin", "create", "--appliance-bin", NativeAppliance.Path, "--data-dir", DataDirectory, "--email", ApplianceApi.AdminEmail.ToUpperInvariant(), "--password-stdin"],
             stdin: "set from the terminal\n");
 
         Assert.Equal(65, result.ExitCode);
-        Assert.Contains("There is already an account", result.Errors);
+        Assert.Contains($"There is already an account for {ApplianceApi.AdminEmail.ToUpperInvariant()}.", result.Errors);
+        Assert.Contains($"signage admin reset-password --email {ApplianceApi.AdminEmail.ToUpperInvariant()}", result.Errors);
+        Assert.Equal(1L, Scalar(DataDirectory, "SELECT COUNT(*) FROM user_account;"));
+    }
+
+    [Fact]
+    public async Task Admin_create_prints_the_new_accounts_id_from_the_appliances_result_line()
+    {
+        await using (await ApplianceApi.StartAsync(DataDirectory)) { }
+
+        var result = await NativeCli.RunAsync(["admin", "create", "--appliance-bin", NativeAppliance.Path, "--data-dir", DataDirectory, "--email", "it@venue.test",
+            "--password-stdin", "--json"], stdin: "set from the terminal\n");
+
+        Assert.Equal(0, result.ExitCode);
+        var created = JsonSerializer.Deserialize(result.Output, CliJsonContext.Default.AdminResult)!;
+        Assert.Equal(("it@venue.test", "created"), (created.Email, created.Action));
+        Assert.Equal(1L, Scalar(DataDirectory, "SELECT COUNT(*) FROM user_account WHERE user_id = $p AND display_name = 'Administrator';", created.UserId));
+        Assert.DoesNotContain("set from the terminal", result.All);
+    }
+
+    [Fact]
+    public async Task Admin_create_passes_on_the_appliances_refusal_of_a_bad_name_as_exit_64()
+    {
+        await using (await ApplianceApi.StartAsync(DataDirectory)) { }
+
+        var result = await NativeCli.RunAsync(["admin", "create", "--appliance-bin", NativeAppliance.Path, "--data-dir", DataDirectory, "--email", "it@venue.test",
+            "--name", new string('n', 101), "--password-stdin"], stdin: "set from the terminal\n");
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.Contains("--name must be 1 to 100 characters.", result.Errors);
+    }
+
+    [Fact]
+    public async Task Admin_commands_refuse_a_short_password_before_running_the_appliance()
+    {
+        var result = await NativeCli.RunAsync(["admin", "reset-password", "--appliance-bin", NativeAppliance.Path, "--data-dir", DataDirectory, "--email", "a@b.test",
+            "--password-stdin"], stdin: "short\n");
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.Contains("at least 10 characters", result.Errors);
+        Assert.False(Directory.Exists(DataDirectory));
     }
 
     [Fact]
@@ -118,7 +181,7 @@ public sealed class LocalCommandTests : IDisposable
         await using var appliance = await ApplianceApi.StartAsync(DataDirectory);
         var before = appliance.Admin;
 
-        var result = await NativeCli.RunAsync(["admin", "reset-password", "--data-dir", DataDirectory, "--email", ApplianceApi.AdminEmail, "--password-stdin"],
+        var result = await NativeCli.RunAsync(["admin", "reset-password", "--appliance-bin", NativeAppliance.Path, "--data-dir", DataDirectory, "--email", ApplianceApi.AdminEmail, "--password-stdin"],
             stdin: "the new password\n");
 
         Assert.Equal(0, result.ExitCode);
@@ -133,12 +196,12 @@ public sealed class LocalCommandTests : IDisposable
     [Fact]
     public async Task Admin_commands_explain_a_missing_database_and_an_unknown_account()
     {
-        var missing = await NativeCli.RunAsync(["admin", "reset-password", "--data-dir", DataDirectory, "--email", "a@b.test", "--password-stdin"], stdin: "long enough password\n");
+        var missing = await NativeCli.RunAsync(["admin", "reset-password", "--appliance-bin", NativeAppliance.Path, "--data-dir", DataDirectory, "--email", "a@b.test", "--password-stdin"], stdin: "long enough password\n");
         Assert.Equal(78, missing.ExitCode);
         Assert.Contains("There is no appliance database", missing.Errors);
 
         await using (await ApplianceApi.StartAsync(DataDirectory)) { }
-        var unknown = await NativeCli.RunAsync(["admin", "reset-password", "--data-dir", DataDirectory, "--email", "nobody@venue.test", "--password-stdin"], stdin: "long enough password\n");
+        var unknown = await NativeCli.RunAsync(["admin", "reset-password", "--appliance-bin", NativeAppliance.Path, "--data-dir", DataDirectory, "--email", "nobody@venue.test", "--password-stdin"], stdin: "long enough password\n");
         Assert.Equal(65, unknown.ExitCode);
         Assert.Contains("There is no account for nobody@venue.test", unknown.Errors);
     }
@@ -209,13 +272,17 @@ public sealed class LocalCommandTests : IDisposable
         Assert.Contains("Run 'signage status --help' for usage.", wrong.Errors);
     }
 
-    internal static long Scalar(string dataDirectory, string sql, string? parameter = null)
+    internal static long Scalar(string dataDirectory, string sql, string? parameter = null) => (long)Value(dataDirectory, sql, parameter)!;
+
+    internal static string Text(string dataDirectory, string sql, string? parameter = null) => (string)Value(dataDirectory, sql, parameter)!;
+
+    private static object? Value(string dataDirectory, string sql, string? parameter)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "appliance.db")};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         if (parameter is not null) command.Parameters.AddWithValue("$p", parameter);
-        return (long)command.ExecuteScalar()!;
+        return command.ExecuteScalar();
     }
 }

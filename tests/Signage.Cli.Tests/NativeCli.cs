@@ -20,9 +20,13 @@ public static class NativeCli
     }
 
     /// <summary>Runs `signage` with these arguments; SIGNAGE_* variables of the test process are not passed on.</summary>
-    public static async Task<Result> RunAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? stdin = null)
+    public static Task<Result> RunAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? stdin = null) =>
+        RunBinaryAsync(Path, arguments, environment, stdin);
+
+    /// <summary>Runs any binary the same way (the appliance's verbs, a stand-in appliance).</summary>
+    public static async Task<Result> RunBinaryAsync(string binary, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? stdin = null)
     {
-        var start = new ProcessStartInfo(Path, arguments)
+        var start = new ProcessStartInfo(binary, arguments)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

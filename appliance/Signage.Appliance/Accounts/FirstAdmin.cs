@@ -16,15 +16,16 @@ namespace Signage.Appliance.Accounts;
 /// </summary>
 public static class FirstAdmin
 {
-    public static void CreateFromEnvironment(Database database, Func<string, string?> environment, IClock clock)
+    /// <returns>Whether it created them (false: not asked to, or there are users already).</returns>
+    public static bool CreateFromEnvironment(Database database, Func<string, string?> environment, IClock clock)
     {
         var email = environment("SIGNAGE_ADMIN_EMAIL");
         var password = environment("SIGNAGE_ADMIN_PASSWORD");
-        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password)) return;
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password)) return false;
 
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
-        if (connection.Scalar<long>("SELECT COUNT(*) FROM user_account;", transaction) > 0) return;
+        if (connection.Scalar<long>("SELECT COUNT(*) FROM user_account;", transaction) > 0) return false;
         if (!UserEndpoints.IsEmail(email)) throw new StartupException($"SIGNAGE_ADMIN_EMAIL '{email}' is not a valid email address.");
         if (password.Length < UserEndpoints.MinimumPasswordLength)
             throw new StartupException($"SIGNAGE_ADMIN_PASSWORD is too short: use at least {UserEndpoints.MinimumPasswordLength} characters.");
@@ -38,6 +39,7 @@ public static class FirstAdmin
             new() { ["email"] = email.Trim(), ["source"] = "SIGNAGE_ADMIN_EMAIL", ["tenantRoles"] = Roles.TenantAdmin });
         transaction.Commit();
         Log.Information("Created the first tenant admin {Email} and venue {VenueName} ({VenueId}, {Zone})", email.Trim(), venueName, venueId, zone);
+        return true;
     }
 
     internal static (string TenantId, string VenueId) CreateTenantAndVenue(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction,

@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using Microsoft.Data.Sqlite;
 using NodaTime;
 using Signage.Appliance.Audit;
@@ -12,7 +11,7 @@ namespace Signage.Appliance.Accounts;
 /// <summary>People of the tenant and their roles (spec 27.4), for tenant admins.</summary>
 public static class UserEndpoints
 {
-    public const int MinimumPasswordLength = 10;
+    public const int MinimumPasswordLength = AccountRules.MinimumPasswordLength;
 
     public static IEndpointRouteBuilder MapUsers(this IEndpointRouteBuilder app)
     {
@@ -33,7 +32,7 @@ public static class UserEndpoints
 
         using var transaction = connection.BeginTransaction();
         if (connection.Scalar<long>("SELECT COUNT(*) FROM user_account WHERE email = $email;", transaction, ("$email", request.Email.Trim())) > 0)
-            return ProblemResponses.Problem(StatusCodes.Status409Conflict, "EMAIL_TAKEN", $"There is already an account for {request.Email.Trim()}.");
+            return ProblemResponses.Problem(StatusCodes.Status409Conflict, ProblemCodes.EmailTaken, $"There is already an account for {request.Email.Trim()}.");
         var userId = CreateUser(connection, transaction, tenantId, request.Email, request.DisplayName, request.Password,
             request.TenantRoles ?? [], request.VenueRoles ?? [], clock.GetCurrentInstant());
         AuditLog.Write(connection, transaction, clock.GetCurrentInstant(), "USER_CREATED", tenantId, null, caller.UserId, "user", userId,
@@ -152,6 +151,5 @@ public static class UserEndpoints
         if (problems.Count > 0) errors["venueRoles"] = [.. problems];
     }
 
-    internal static bool IsEmail(string? value) =>
-        !string.IsNullOrWhiteSpace(value) && value.Length <= 254 && MailAddress.TryCreate(value.Trim(), out var parsed) && parsed.Address == value.Trim();
+    internal static bool IsEmail(string? value) => AccountRules.IsEmail(value);
 }

@@ -68,8 +68,7 @@ public static class AuthEndpoints
         }
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            connection.Execute("UPDATE user_account SET password_hash = $hash WHERE user_id = $user;", transaction,
-                ("$hash", Passwords.HashPassword("", password)), ("$user", user.UserId));
+            SetPassword(connection, transaction, user.UserId, password);
         }
         AuditLog.Write(connection, transaction, now, "LOGIN_SUCCEEDED", user.TenantId, null, user.UserId, details: new() { ["ip"] = ip });
         transaction.Commit();
@@ -169,6 +168,15 @@ public static class AuthEndpoints
     private static void RevokeFamily(SqliteConnection connection, SqliteTransaction transaction, string family, Instant now) =>
         connection.Execute("UPDATE refresh_token SET revoked_at_utc = $now WHERE family_id = $family AND revoked_at_utc IS NULL;", transaction,
             ("$now", Sql.Utc(now)), ("$family", family));
+
+    internal static void SetPassword(SqliteConnection connection, SqliteTransaction transaction, string userId, string password) =>
+        connection.Execute("UPDATE user_account SET password_hash = $hash WHERE user_id = $user;", transaction,
+            ("$hash", Passwords.HashPassword("", password)), ("$user", userId));
+
+    /// <summary>Signs a user out everywhere: every refresh token they hold stops working.</summary>
+    internal static void RevokeSessions(SqliteConnection connection, SqliteTransaction transaction, string userId, string now) =>
+        connection.Execute("UPDATE refresh_token SET revoked_at_utc = $now WHERE user_id = $id AND revoked_at_utc IS NULL;", transaction,
+            ("$now", now), ("$id", userId));
 
     private static IResult InvalidRefresh(string detail) =>
         ProblemResponses.Problem(StatusCodes.Status401Unauthorized, "INVALID_REFRESH_TOKEN", detail);

@@ -15,10 +15,10 @@ public static class ApplianceLogging
     private const string FileTemplate = "{Timestamp:yyyy-MM-ddTHH:mm:ss.fffzzz} [{Level:u3}] {SourceContext} {RequestId} {Message:lj}{NewLine}{Exception}";
 
     /// <summary>Console only: used until the data directory is known to be usable.</summary>
-    public static Logger CreateBootstrapLogger() => Base().CreateLogger();
+    public static Logger CreateBootstrapLogger(bool toStandardError = false) => Base(toStandardError).CreateLogger();
 
     /// <summary>Console and a daily file in &lt;data-dir&gt;/logs, 10 MB per file at most, 14 files kept.</summary>
-    public static Logger CreateLogger(string dataDirectory) => Base()
+    public static Logger CreateLogger(string dataDirectory, bool toStandardError = false) => Base(toStandardError)
         .WriteTo.File(
             Path.Combine(dataDirectory, DataDirectory.LogsFolderName, "appliance-.log"),
             outputTemplate: FileTemplate,
@@ -30,10 +30,12 @@ public static class ApplianceLogging
             flushToDiskInterval: TimeSpan.FromSeconds(1))
         .CreateLogger();
 
-    private static LoggerConfiguration Base() => new LoggerConfiguration()
+    /// <param name="toStandardError">All of the console log on stderr: a command-line verb keeps stdout for its result line.</param>
+    private static LoggerConfiguration Base(bool toStandardError) => new LoggerConfiguration()
         .MinimumLevel.Information()
         .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
         .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
         .Enrich.FromLogContext()
-        .WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: CultureInfo.InvariantCulture);
+        .WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: CultureInfo.InvariantCulture,
+            standardErrorFromLevel: toStandardError ? LogEventLevel.Verbose : null);
 }

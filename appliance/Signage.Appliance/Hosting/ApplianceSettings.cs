@@ -22,6 +22,15 @@ public sealed record ApplianceSettings(string Urls, string DataDirectory)
           --init                 Prepare the data directory (schema, keys, and the first
                                  admin from SIGNAGE_ADMIN_EMAIL/PASSWORD), then exit.
                                  `signage provision` runs this.
+          --create-admin --email <email> [--name <name>]
+                                 Create a tenant admin; the password is the first line
+                                 of stdin. Safe while the appliance runs.
+          --reset-password --email <email>
+                                 Set a new password (first line of stdin) and sign the
+                                 account out everywhere. Safe while the appliance runs.
+                                 The verbs print one JSON result line on stdout and exit
+                                 0, 64 (bad input), 65 (email taken, no such account)
+                                 or 78 (data directory unusable); `signage admin` runs them.
           --routes               Print every route (method, pattern, access rule), then exit.
           --help                 Show this help.
           --version              Show the version.

@@ -5,6 +5,7 @@ using NodaTime;
 using Polly;
 using Signage.Appliance.Assets;
 using Signage.Appliance.Audit;
+using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
 using Signage.Appliance.Playlists;
 using Signage.Appliance.Venues;
@@ -155,7 +156,7 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
         if (venueRole is not null)
             connection.Execute("INSERT INTO venue_user_role (venue_id, user_id, role) VALUES ($venue, $id, $role);", transaction,
                 ("$venue", hub.VenueId), ("$id", local), ("$role", venueRole));
-        if (disabled) RevokeSessions(connection, transaction, local, now);
+        if (disabled) AuthEndpoints.RevokeSessions(connection, transaction, local, now);
     }
 
     /// <summary>The user lost access to this venue (or was deleted): they can no longer sign in here.</summary>
@@ -165,12 +166,8 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
         connection.Execute("UPDATE user_account SET disabled = 1 WHERE user_id = $id;", transaction, ("$id", local));
         connection.Execute("DELETE FROM tenant_user_role WHERE user_id = $id;", transaction, ("$id", local));
         connection.Execute("DELETE FROM venue_user_role WHERE user_id = $id;", transaction, ("$id", local));
-        RevokeSessions(connection, transaction, local, Sql.Utc(clock.GetCurrentInstant()));
+        AuthEndpoints.RevokeSessions(connection, transaction, local, Sql.Utc(clock.GetCurrentInstant()));
     }
-
-    private static void RevokeSessions(SqliteConnection connection, SqliteTransaction transaction, string userId, string now) =>
-        connection.Execute("UPDATE refresh_token SET revoked_at_utc = $now WHERE user_id = $id AND revoked_at_utc IS NULL;", transaction,
-            ("$now", now), ("$id", userId));
 
     /// <summary>A shared asset arrives as a row waiting for its bytes (UPLOADING, origin HUB); the blob
     /// fetch makes it READY. A changed hash sends it back to waiting.</summary>

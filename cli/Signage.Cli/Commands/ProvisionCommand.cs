@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
+using Signage.Contracts;
 
 namespace Signage.Cli.Commands;
 
@@ -13,7 +13,8 @@ namespace Signage.Cli.Commands;
 /// <item>It writes the listen URLs to <c>&lt;data-dir&gt;/appliance.env</c> (temp file + rename),
 /// which the systemd unit reads with <c>EnvironmentFile=</c>.</item>
 /// </list>
-/// The password reaches the appliance through its environment, never its command line.
+/// The password reaches the appliance through its environment, never its command line; what
+/// happened comes back as the appliance's exit code and its one result line, never its log text.
 /// </summary>
 public static class ProvisionCommand
 {
@@ -27,7 +28,7 @@ public static class ProvisionCommand
         var timezone = new Option<string?>("--timezone") { Description = "The venue's IANA time zone, e.g. Europe/London. Default: this machine's." };
         var email = new Option<string>("--admin-email") { Description = "The first admin's email (their sign-in).", Required = true };
         var stdin = AdminCommands.PasswordStdinOption();
-        var applianceBin = new Option<string?>("--appliance-bin") { Description = "The appliance binary. Default: signage-appliance beside this binary, else on PATH." };
+        var applianceBin = ApplianceBinary.PathOption();
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         var command = SignageCommand.WithExamples("provision", 
             "Set up a new appliance: data directory, schema, keys, venue, first admin, listen URLs. Run it once, with the appliance stopped.",
@@ -42,7 +43,7 @@ public static class ProvisionCommand
             var venue = parse.GetValue(venueName)!.Trim();
             if (venue.Length is 0 or > 100) throw new CliException(ExitCodes.Usage, "--venue-name must be 1 to 100 characters.");
             var zone = parse.GetValue(timezone) ?? (TimeZoneInfo.Local.HasIanaId ? TimeZoneInfo.Local.Id : "UTC");
-            var binary = FindApplianceBinary(parse.GetValue(applianceBin));
+            var binary = ApplianceBinary.Find(parse.GetValue(applianceBin));
 
             if (Directory.Exists(directory))
             {
@@ -53,30 +54,22 @@ public static class ProvisionCommand
             }
             var password = AdminCommands.NewPassword(parse, stdin);
 
-            var start = new ProcessStartInfo(binary, ["--data-dir", directory, "--init"])
+            ApplianceVerbResult init;
+            try
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                Environment =
+                init = await ApplianceBinary.RunAsync(binary, ["--data-dir", directory, ApplianceVerbs.Init], new Dictionary<string, string>
                 {
                     ["SIGNAGE_ADMIN_EMAIL"] = admin,
                     ["SIGNAGE_ADMIN_PASSWORD"] = password,
                     ["SIGNAGE_VENUE_NAME"] = venue,
                     ["SIGNAGE_VENUE_TIMEZONE"] = zone,
-                },
-            };
-            using var init = Process.Start(start) ?? throw new CliException(ExitCodes.Failure, $"Could not start {binary}.");
-            var output = init.StandardOutput.ReadToEndAsync(cancellationToken);
-            var errors = init.StandardError.ReadToEndAsync(cancellationToken);
-            await init.WaitForExitAsync(cancellationToken);
-            if (init.ExitCode != 0)
-            {
-                // The appliance's one fatal log line says what is wrong (bad time zone, unwritable directory…).
-                var reason = string.Join(" ", (await output + await errors).Split('\n').Where(l => l.Contains("FTL", StringComparison.Ordinal)).Select(l => l[(l.IndexOf(']') + 1)..].Trim()));
-                throw new CliException(init.ExitCode == ExitCodes.Config ? ExitCodes.Config : ExitCodes.Failure,
-                    $"The appliance could not prepare {directory}: {(reason.Length > 0 ? reason : $"exit code {init.ExitCode}")}");
+                }, null, cancellationToken);
             }
-            if (UserCount(directory) == 0)
+            catch (CliException e)
+            {
+                throw new CliException(e.ExitCode == ExitCodes.Config ? ExitCodes.Config : ExitCodes.Failure, $"The appliance could not prepare {directory}: {e.Message}");
+            }
+            if (init.AdminCreated != true)
                 throw new CliException(ExitCodes.Failure, $"The appliance prepared {directory} but created no admin; see {Path.Combine(directory, "logs")}.");
 
             var settings = Path.Combine(directory, SettingsFileName);
@@ -104,21 +97,6 @@ public static class ProvisionCommand
                 throw new CliException(ExitCodes.Usage, $"--urls: '{url}' is not a listen address such as http://0.0.0.0:5080.");
         }
         return urls.Length > 0 ? string.Join(';', urls) : throw new CliException(ExitCodes.Usage, "--urls is empty.");
-    }
-
-    private static string FindApplianceBinary(string? given)
-    {
-        var name = OperatingSystem.IsWindows() ? "signage-appliance.exe" : "signage-appliance";
-        if (given is not null)
-            return File.Exists(given) ? Path.GetFullPath(given) : throw new CliException(ExitCodes.Usage, $"--appliance-bin: {given} does not exist.");
-        var beside = Path.Combine(AppContext.BaseDirectory, name);
-        if (File.Exists(beside)) return beside;
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(folder, name);
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new CliException(ExitCodes.Config, $"{name} is neither beside signage nor on PATH: pass --appliance-bin.");
     }
 
     private static long UserCount(string directory)
