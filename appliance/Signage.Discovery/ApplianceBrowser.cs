@@ -98,7 +98,7 @@ public sealed partial class ApplianceBrowser : IAsyncDisposable
     public static async Task<IReadOnlyList<DiscoveredAppliance>> BrowseAsync(DiscoveryOptions options, TimeSpan duration, CancellationToken cancellationToken)
     {
         await using var browser = new ApplianceBrowser(options);
-        await browser.StartAsync(cancellationToken).ConfigureAwait(false);
+        await browser.StartAsync().ConfigureAwait(false);
         try
         {
             await Task.Delay(duration, options.Clock, cancellationToken).ConfigureAwait(false);
@@ -111,7 +111,7 @@ public sealed partial class ApplianceBrowser : IAsyncDisposable
     }
 
     /// <summary>Opens the socket and starts querying; appliances arrive through the events and <see cref="Appliances"/>.</summary>
-    public Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync()
     {
         _socket = new MdnsSocket();
         _interfaces = MdnsInterface.Suitable(_options);

@@ -57,8 +57,6 @@ public sealed record ScheduleSlot
     /// </summary>
     public bool WrapsMidnight => EndMinutes <= StartMinutes;
 
-    public bool StartsOn(IsoDayOfWeek day) => (DaysOfWeekMask & DayBit(day)) != 0;
-
     public static int DayBit(IsoDayOfWeek day) => 1 << ((int)day - 1);
 
     /// <summary>Every reason this slot cannot be published, in words a venue manager understands.</summary>

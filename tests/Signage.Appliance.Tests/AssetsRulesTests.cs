@@ -1,17 +1,11 @@
 using Signage.Appliance.Assets;
-using Signage.Appliance.Data;
-using Signage.Appliance.Tests.Infrastructure;
 using Signage.Media;
 
 namespace Signage.Appliance.Tests;
 
 /// <summary>The asset feature's rules that need no running appliance.</summary>
-public sealed class AssetsRulesTests : IDisposable
+public sealed class AssetsRulesTests
 {
-    private readonly TempDirectory _temp = new();
-
-    public void Dispose() => _temp.Dispose();
-
     [Theory]
     [InlineData("bytes 0-99/100", 0, 99, 100)]
     [InlineData("bytes 100-199/1000", 100, 199, 1000)]
@@ -69,15 +63,5 @@ public sealed class AssetsRulesTests : IDisposable
         var arguments = Thumbnailer.Arguments("in.part", media, "out.tmp");
         Assert.Equal(at, arguments[arguments.ToList().IndexOf("-ss") + 1]);
         Assert.Equal("mov", arguments[arguments.ToList().IndexOf("-f") + 1]); // the demuxer is named, never guessed
-    }
-
-    [Fact]
-    public void Without_playlist_tables_no_asset_is_in_a_published_playlist()
-    {
-        var database = new Database(_temp.Combine("a.db"));
-        Migrator.Migrate(database);
-        using var connection = database.Open();
-        Assert.False(AssetRules.IsInPublishedPlaylist(connection, null, "ast_" + new string('0', 32)));
-        Assert.False(AssetRules.ContentIsReferenced(connection, null, new string('0', 64)));
     }
 }

@@ -103,7 +103,7 @@ switch (mode)
         };
         browser.Changed += (_, a) => Emit(Describe("changed", a));
         browser.Lost += a => Emit(Describe("lost", a));
-        await browser.StartAsync(CancellationToken.None);
+        await browser.StartAsync();
         Emit(new JsonObject { ["event"] = "ready" });
         await WaitForStop();
         await browser.DisposeAsync();

@@ -188,7 +188,7 @@ public sealed class Appliance : IAsyncDisposable
         return events;
     }
 
-    /// <summary>What TelemetryEndpoints.MissingSequences answers: holes between the first and last sequence seen (plays included).</summary>
+    /// <summary>Holes in a device's event sequence numbers between the first and last the appliance stored (plays included).</summary>
     public List<(long From, long To)> MissingSequences(string deviceId)
     {
         using var connection = OpenDatabase();

@@ -4,14 +4,12 @@ using Signage.Contracts;
 
 namespace Signage.Appliance.Assets;
 
-/// <summary>Rules about assets that other features' tables decide. The playlist tables may not exist
-/// (an older schema, or a test database), in which case nothing uses an asset.</summary>
+/// <summary>Rules about assets that other features' tables decide.</summary>
 public static class AssetRules
 {
     /// <summary>True when the asset is an item of the version of a playlist that screens play now; such
     /// an asset may not be deleted (409 ASSET_IN_USE).</summary>
     public static bool IsInPublishedPlaylist(SqliteConnection c, SqliteTransaction? t, string assetId) =>
-        TablesExist(c, t, "playlist", "playlist_published_item") &&
         c.Scalar<long>("""
             SELECT EXISTS (SELECT 1 FROM playlist p JOIN playlist_published_item i ON i.playlist_id = p.playlist_id AND i.version = p.published_version
                            WHERE i.asset_id = $asset);
@@ -22,17 +20,12 @@ public static class AssetRules
     public static bool ContentIsReferenced(SqliteConnection c, SqliteTransaction? t, string sha256) =>
         c.Scalar<long>("SELECT EXISTS (SELECT 1 FROM asset WHERE sha256 = $sha AND status = $ready);", t,
             ("$sha", sha256), ("$ready", AssetStatuses.Ready)) == 1 ||
-        (TablesExist(c, t, "playlist_published_item") &&
-         c.Scalar<long>("SELECT EXISTS (SELECT 1 FROM playlist_published_item WHERE sha256 = $sha);", t, ("$sha", sha256)) == 1);
+        c.Scalar<long>("SELECT EXISTS (SELECT 1 FROM playlist_published_item WHERE sha256 = $sha);", t, ("$sha", sha256)) == 1;
 
     /// <summary>Every content hash <see cref="ContentIsReferenced"/> would keep, in one query (the cleanup sweep).</summary>
     public static HashSet<string> ReferencedContent(SqliteConnection c, SqliteTransaction? t)
     {
-        var sql = "SELECT sha256 FROM asset WHERE status = $ready AND sha256 IS NOT NULL" +
-            (TablesExist(c, t, "playlist_published_item") ? " UNION SELECT sha256 FROM playlist_published_item;" : ";");
-        return [.. c.Query(sql, t, r => r.GetString(0), ("$ready", AssetStatuses.Ready))];
+        return [.. c.Query("SELECT sha256 FROM asset WHERE status = $ready AND sha256 IS NOT NULL UNION SELECT sha256 FROM playlist_published_item;", t,
+            r => r.GetString(0), ("$ready", AssetStatuses.Ready))];
     }
-
-    private static bool TablesExist(SqliteConnection c, SqliteTransaction? t, params string[] names) =>
-        names.All(name => c.Scalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $name;", t, ("$name", name)) == 1);
 }

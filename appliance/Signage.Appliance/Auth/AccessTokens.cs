@@ -38,9 +38,6 @@ public sealed class AccessTokens(SigningKey key, IClock clock)
     /// <summary>The user and tenant of a valid, unexpired user token; null for anything else.</summary>
     public (string UserId, string TenantId)? Validate(string token) => Read(token) is UserClaims user ? (user.UserId, user.TenantId) : null;
 
-    /// <summary>The claims of a valid, unexpired device token; null for anything else.</summary>
-    public DeviceClaims? ValidateDevice(string token) => Read(token) as DeviceClaims;
-
     /// <summary>A valid token's identity: <see cref="UserClaims"/> or <see cref="DeviceClaims"/>; null when invalid.</summary>
     public object? Read(string token)
     {

@@ -8,7 +8,7 @@ using Signage.Contracts;
 
 namespace Signage.Appliance.Health;
 
-public static class HealthEndpoints
+public static partial class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
@@ -35,15 +35,16 @@ public static class HealthEndpoints
             }
             var services = context.RequestServices;
             var result = await CheckAsync(services.GetRequiredService<Database>(), services.GetRequiredService<ApplianceInfo>(),
-                services.GetRequiredService<IClock>(), context.RequestAborted);
+                services.GetRequiredService<IClock>(), services.GetRequiredService<ILoggerFactory>(), context.RequestAborted);
             await result.ExecuteAsync(context);
         });
         app.UseRouting();
         return app;
     }
 
-    /// <summary>200 with the version and schema version when the database answers; 503 otherwise.</summary>
-    private static async Task<IResult> CheckAsync(Database database, ApplianceInfo info, IClock clock, CancellationToken cancellationToken)
+    /// <summary>200 with the version and schema version when the database answers; 503 otherwise. Anyone
+    /// may ask, so the 503 says only that: SQLite's message (file paths, table names) goes to the log.</summary>
+    private static async Task<IResult> CheckAsync(Database database, ApplianceInfo info, IClock clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         try
         {
@@ -54,8 +55,12 @@ public static class HealthEndpoints
         }
         catch (SqliteException e)
         {
+            LogDatabaseUnavailable(loggers.CreateLogger(typeof(HealthEndpoints).FullName!), e);
             return ProblemResponses.Problem(StatusCodes.Status503ServiceUnavailable, ProblemCodes.DatabaseUnavailable,
-                $"The database did not answer: {e.Message}");
+                "The database did not answer; the appliance's log says why.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "GET /healthz: the database did not answer")]
+    private static partial void LogDatabaseUnavailable(ILogger logger, Exception exception);
 }

@@ -130,7 +130,7 @@ public sealed partial class LastManifests : IDisposable
                 try
                 {
                     // After a restart the file may already hold this ETag: read it once rather than rewrite it.
-                    if (!_onDisk.ContainsKey(deviceId) && Load(deviceId, path) is { } existing) _onDisk[deviceId] = existing;
+                    if (!_onDisk.ContainsKey(deviceId) && ETagOnDisk(path) is { } existing) _onDisk[deviceId] = existing;
                     if (_onDisk.GetValueOrDefault(deviceId) == manifest.ETag)
                     {
                         _pending.TryRemove(new KeyValuePair<string, CachedManifest>(deviceId, manifest));
@@ -186,7 +186,7 @@ public sealed partial class LastManifests : IDisposable
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "syncfs")]
     private static extern int SyncFs(int fd);
 
-    private static string? Load(string deviceId, string path)
+    private static string? ETagOnDisk(string path)
     {
         if (!File.Exists(path)) return null;
         try

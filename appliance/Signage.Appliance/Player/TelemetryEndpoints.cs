@@ -157,12 +157,4 @@ public static class TelemetryEndpoints
 
     private static Instant? ParseInstant(string? text) =>
         text is not null && InstantPattern.ExtendedIso.Parse(text) is { Success: true } parsed ? parsed.Value : null;
-
-    /// <summary>Sequence numbers the appliance has not seen from a device, between its first and last (for support).</summary>
-    public static List<(long From, long To)> MissingSequences(SqliteConnection connection, string deviceId) =>
-        connection.Query("""
-            SELECT sequence + 1, next - 1 FROM (
-                SELECT sequence, LEAD(sequence) OVER (ORDER BY sequence) AS next FROM (SELECT DISTINCT sequence FROM device_event_log WHERE device_id = $device))
-            WHERE next > sequence + 1 ORDER BY sequence;
-            """, null, r => (r.GetInt64(0), r.GetInt64(1)), ("$device", deviceId));
 }

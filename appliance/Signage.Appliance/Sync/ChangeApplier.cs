@@ -69,7 +69,7 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
                     ApplyVenue(connection, transaction, hub, change.Data!.Value.Deserialize(ContractsJsonContext.Default.HubVenue)!);
                     break;
                 case ChangeKinds.User when delete:
-                    RemoveUser(connection, transaction, hub, change.EntityId);
+                    RemoveUser(connection, transaction, change.EntityId);
                     break;
                 case ChangeKinds.User:
                     ApplyUser(connection, transaction, hub, change.Data!.Value.Deserialize(ContractsJsonContext.Default.HubUser)!);
@@ -160,7 +160,7 @@ public sealed partial class ChangeApplier(Database database, HubClient client, A
     }
 
     /// <summary>The user lost access to this venue (or was deleted): they can no longer sign in here.</summary>
-    private void RemoveUser(SqliteConnection connection, SqliteTransaction transaction, HubConnection hub, string hubUserId)
+    private void RemoveUser(SqliteConnection connection, SqliteTransaction transaction, string hubUserId)
     {
         if (connection.Scalar<string>("SELECT user_id FROM user_account WHERE hub_user_id = $hub;", transaction, ("$hub", hubUserId)) is not { } local) return;
         connection.Execute("UPDATE user_account SET disabled = 1 WHERE user_id = $id;", transaction, ("$id", local));

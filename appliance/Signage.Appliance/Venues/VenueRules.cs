@@ -23,10 +23,8 @@ public static class VenueRules
             """, transaction, ("$venue", venueId), ("$kind", kind), ("$target", targetId), ("$version", version),
             ("$action", rollback ? "ROLLBACK" : "PUBLISH"), ("$user", actorUserId), ("$now", now));
 
-    /// <summary>Screens arrive with pairing; until then no DEVICE target exists.</summary>
     public static bool DeviceExists(SqliteConnection connection, SqliteTransaction? transaction, string venueId, string deviceId) =>
-        connection.Scalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'device';", transaction) == 1
-        && connection.Scalar<long>("SELECT COUNT(*) FROM device WHERE device_id = $device AND venue_id = $venue;", transaction,
+        connection.Scalar<long>("SELECT COUNT(*) FROM device WHERE device_id = $device AND venue_id = $venue;", transaction,
             ("$device", deviceId), ("$venue", venueId)) == 1;
 
     public static bool GroupExists(SqliteConnection connection, SqliteTransaction? transaction, string venueId, string groupId) =>

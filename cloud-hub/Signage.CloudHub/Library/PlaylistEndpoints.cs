@@ -37,7 +37,7 @@ public static class PlaylistEndpoints
 
     internal static string ETagOf(LibraryPlaylistResponse playlist) => Concurrency.ETag("library-playlist", playlist.PlaylistId, playlist.DraftVersion);
 
-    private static IResult Editors(HubCaller caller) =>
+    private static IResult Editors() =>
         Authentication.Forbidden("Changing the shared library needs TENANT_ADMIN or the EDIT_SHARED_LIBRARY capability.");
 
     /// <summary>By name, cursor-paginated (spec 27.1).</summary>
@@ -62,7 +62,7 @@ public static class PlaylistEndpoints
 
     internal static async Task<IResult> Create(CreateLibraryPlaylistRequest request, HubCaller caller, HttpContext http, HubDatabase database, IClock clock)
     {
-        if (!caller.MayEditLibrary) return Editors(caller);
+        if (!caller.MayEditLibrary) return Editors();
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200) return ProblemResponses.Invalid(new() { ["name"] = ["name is required (at most 200 characters)."] });
         var id = Secrets.NewId("spl");
         await using var connection = await database.OpenAsync(http.RequestAborted);
@@ -76,7 +76,7 @@ public static class PlaylistEndpoints
 
     internal static async Task<IResult> SetItems(string playlistId, SetLibraryPlaylistItemsRequest request, HubCaller caller, HttpContext http, HubDatabase database, IClock clock)
     {
-        if (!caller.MayEditLibrary) return Editors(caller);
+        if (!caller.MayEditLibrary) return Editors();
         if (request.Items.Length > 500) return ProblemResponses.Invalid(new() { ["items"] = ["A playlist has at most 500 items."] });
         if (request.Items.Any(i => i.DurationMs is < 1000 or > 86_400_000))
             return ProblemResponses.Invalid(new() { ["items"] = ["durationMs must be between 1000 and 86400000 when given."] });
@@ -102,7 +102,7 @@ public static class PlaylistEndpoints
     /// <summary>Publishes the draft as it is: its draft version becomes the published version.</summary>
     internal static async Task<IResult> Publish(string playlistId, HubCaller caller, HttpContext http, HubDatabase database, IClock clock)
     {
-        if (!caller.MayEditLibrary) return Editors(caller);
+        if (!caller.MayEditLibrary) return Editors();
         await using var connection = await database.OpenAsync(http.RequestAborted);
         await using var transaction = await connection.BeginTransactionAsync(http.RequestAborted);
         if (await LockAsync(connection, transaction, caller, playlistId) is not { } current) return Authentication.NotFound("playlist");
@@ -119,7 +119,7 @@ public static class PlaylistEndpoints
     /// <summary>Publishes an earlier version's items again, as a new version (history is never rewritten).</summary>
     internal static async Task<IResult> Rollback(string playlistId, RollbackRequest request, HubCaller caller, HttpContext http, HubDatabase database, IClock clock)
     {
-        if (!caller.MayEditLibrary) return Editors(caller);
+        if (!caller.MayEditLibrary) return Editors();
         await using var connection = await database.OpenAsync(http.RequestAborted);
         await using var transaction = await connection.BeginTransactionAsync(http.RequestAborted);
         if (await LockAsync(connection, transaction, caller, playlistId) is not { } current) return Authentication.NotFound("playlist");

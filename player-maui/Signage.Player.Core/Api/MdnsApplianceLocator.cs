@@ -60,7 +60,7 @@ public sealed class MdnsApplianceLocator(DiscoveryOptions? options = null, strin
             if (_started) return;
             _browser.Found += OnSeen;
             _browser.Changed += (_, after) => OnSeen(after);
-            await _browser.StartAsync(cancellationToken).ConfigureAwait(false);
+            await _browser.StartAsync().ConfigureAwait(false);
             _started = true;
         }
         finally

@@ -110,8 +110,6 @@ public sealed partial class CommandInbox(ApplianceApi api, PlayerDatabase databa
         }
     }
 
-    public bool WasProcessed(string commandId) => database.Read(c => c.Find<ProcessedCommandRow>(commandId)) is not null;
-
     public async Task DeliverUnsentResultsAsync(CancellationToken cancellationToken)
     {
         var unsent = database.Read(c => c.Table<ProcessedCommandRow>().Where(r => !r.ResultDelivered).ToList());

@@ -31,6 +31,39 @@ public sealed class HostTests : IDisposable
     }
 
     [Fact]
+    public async Task Healthz_answers_503_without_the_databases_error_text_and_logs_it_instead()
+    {
+        await using var appliance = await ApplianceProcess.StartAsync(DataDirectory);
+        using (var outside = new SqliteConnection($"Data Source={Path.Combine(DataDirectory, "appliance.db")};Pooling=False"))
+        {
+            outside.Open();
+            using var rename = outside.CreateCommand();
+            rename.CommandText = "ALTER TABLE schema_migrations RENAME TO schema_migrations_gone;";
+            rename.ExecuteNonQuery();
+        }
+
+        var response = await appliance.Client.GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        using var problem = JsonDocument.Parse(body);
+        Assert.Equal(ProblemCodes.DatabaseUnavailable, problem.RootElement.GetProperty("code").GetString());
+        Assert.DoesNotContain("schema_migrations", body);
+        Assert.DoesNotContain("SQLite", body);
+        await WaitForAsync(() => appliance.Output.Any(line => line.Contains("no such table: schema_migrations", StringComparison.Ordinal)));
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var waited = 0; !condition(); waited += 50)
+        {
+            Assert.True(waited < 5_000, "The appliance's log never said why.");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task Every_response_carries_a_request_id_and_keeps_a_well_formed_incoming_one()
     {
         await using var appliance = await ApplianceProcess.StartAsync(DataDirectory);

@@ -13,7 +13,6 @@ namespace Signage.Appliance.Tests.Sync;
 /// cursor, in play_seq order (OutboxSenderTests send them).</summary>
 public sealed class OutboxTriggerTests : IDisposable
 {
-    private static readonly JsonSerializerOptions Strict = new(ContractsJsonContext.Default.Options);
     private readonly TempDirectory _temp = new();
     private readonly Database _database;
 

@@ -3,8 +3,8 @@ using Android.Content;
 
 namespace Signage.Player.Maui.Platforms.Android;
 
-/// <summary>Kiosk relaunch: REBOOT_APP, and the auto-relaunch after a crash, schedule the activity a
-/// moment ahead with AlarmManager and end the process.</summary>
+/// <summary>Kiosk relaunch: REBOOT_APP schedules the activity a moment ahead with AlarmManager and
+/// ends the process.</summary>
 public static class Relauncher
 {
     public static void Restart()
@@ -16,7 +16,4 @@ public static class Relauncher
         alarms?.Set(AlarmType.ElapsedRealtime, global::Android.OS.SystemClock.ElapsedRealtime() + 1500, pending);
         Java.Lang.JavaSystem.Exit(0);
     }
-
-    /// <summary>Called from MainApplication for unhandled exceptions when settings.autoRelaunch is on.</summary>
-    public static void InstallCrashRelaunch() => AppDomain.CurrentDomain.UnhandledException += (_, _) => Restart();
 }
