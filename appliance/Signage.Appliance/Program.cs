@@ -25,6 +25,7 @@ using Signage.Appliance.Schedules;
 using Signage.Appliance.Sync;
 using Signage.Appliance.Venues;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(ApplianceSettings.Usage); return ExitCodes.Ok; }
 if (args.Contains("--version")) { Console.WriteLine(ApplianceInfo.Version); return ExitCodes.Ok; }
@@ -89,7 +90,7 @@ try
     builder.Services.AddSingleton(_ => prepared.GetAwaiter().GetResult().SigningKey); // ready before its first use (awaited below)
     builder.Services.AddSingleton<AccessTokens>();
     builder.Services.AddSingleton<RateLimiter>();
-    builder.Services.AddProblemResponses();
+    builder.Services.AddProblemResponses<SqliteFailures>();
     builder.Services.AddAssets(settings.DataDirectory, Environment.GetEnvironmentVariable);
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton<DeviceDirectory>();

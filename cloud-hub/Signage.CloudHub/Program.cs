@@ -1,6 +1,5 @@
 using NodaTime;
 using Serilog;
-using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.CloudHub.Enrollment;
@@ -11,6 +10,8 @@ using Signage.CloudHub.Pages;
 using Signage.CloudHub.Sync;
 using Signage.CloudHub.Tenancy;
 using Signage.Contracts;
+using Signage.Media;
+using Signage.Web.Problems;
 
 if (args.Contains("--help") || args.Contains("-h")) { Console.WriteLine(HubSettings.Usage); return 0; }
 
@@ -44,10 +45,10 @@ try
     builder.Services.AddSingleton<RateLimiter>();
     builder.Services.AddSingleton(await BlobStores.OpenAsync(settings));
     builder.Services.AddSingleton<PlayPartitions>();
-    builder.Services.AddProblemResponses();
+    builder.Services.AddProblemResponses<PostgresFailures>();
     builder.Services.AddHubPages();
-    builder.Services.AddSingleton(provider => new Signage.Appliance.Assets.Thumbnailer(
-        Signage.Appliance.Assets.Thumbnailer.PathFrom(Environment.GetEnvironmentVariable), provider.GetRequiredService<ILogger<Signage.Appliance.Assets.Thumbnailer>>()));
+    builder.Services.AddSingleton(provider => new Thumbnailer(
+        Thumbnailer.PathFrom(Environment.GetEnvironmentVariable), provider.GetRequiredService<ILogger<Thumbnailer>>()));
 
     var app = builder.Build();
     app.UseProblemResponses();

@@ -15,6 +15,7 @@ using Signage.Appliance.Schedules;
 using Signage.Appliance.Venues;
 using Signage.Contracts;
 using Signage.Scheduling;
+using Signage.Web.Admin;
 
 namespace Signage.Appliance.Admin;
 

@@ -1,4 +1,5 @@
 using Signage.Contracts;
+using Signage.Web.Admin;
 
 namespace Signage.Appliance.Admin;
 

@@ -8,6 +8,7 @@ using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
 using Signage.Appliance.Playlists;
 using Signage.Contracts;
+using Signage.Web.Admin;
 
 namespace Signage.Appliance.Admin;
 
@@ -33,7 +34,7 @@ public static partial class AdminEndpoints
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Playlists", "content") is not ({ } layout, { } venue)) return ToSignIn();
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Editor, null, () =>
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Editor, null, () =>
             PlaylistEndpoints.Create(venue.VenueId, new CreatePlaylistRequest(form["name"].ToString()), http, database, clock));
         if (outcome.Succeeded && outcome.Value is PlaylistResponse created) return Results.Redirect($"/admin/playlists/{created.PlaylistId}");
         return ContentSlice(connection, layout, venue, clock, FormState.From("playlist", form, outcome), AdminForms.PageStatus(outcome));
@@ -60,7 +61,7 @@ public static partial class AdminEndpoints
         if (Refused(layout, venue, VenueRank.Editor) is { } refused) return refused;
         var (items, errors) = ItemsFromForm(form);
         if (errors.Count > 0) return PlaylistSlice(http, connection, layout, venue, playlistId, presence, FormState.Invalid("items", form, errors), null, items, 200);
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Editor, form["etag"], () =>
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Editor, form["etag"], () =>
             PlaylistEndpoints.SetItems(venue.VenueId, playlistId, new SetPlaylistItemsRequest([.. items]), http, database, clock));
         if (outcome.Succeeded) return Results.Redirect($"/admin/playlists/{playlistId}?done=saved");
         return PlaylistSlice(http, connection, layout, venue, playlistId, presence, FormState.From("items", form, outcome), null, items, AdminForms.PageStatus(outcome));
@@ -110,7 +111,7 @@ public static partial class AdminEndpoints
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Playlist", "content") is not ({ } layout, { } venue)) return ToSignIn();
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
             PlaylistEndpoints.Publish(venue.VenueId, playlistId, http, database, caller, limiter, clock));
         if (outcome.Succeeded) return Results.Redirect($"/admin/playlists/{playlistId}?done=published");
         return PlaylistSlice(http, connection, layout, venue, playlistId, presence, FormState.From("publish", form, outcome), null, null, AdminForms.PageStatus(outcome));
@@ -125,7 +126,7 @@ public static partial class AdminEndpoints
         if (!long.TryParse(form["version"], NumberStyles.None, CultureInfo.InvariantCulture, out var version))
             return PlaylistSlice(http, connection, layout, venue, playlistId, presence, FormState.Invalid("history", form, new() { ["version"] = ["Pick a version to restore."] }), null, null, 200);
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
             PlaylistEndpoints.Rollback(venue.VenueId, playlistId, new RollbackRequest(version), http, database, caller, limiter, clock));
         if (outcome.Succeeded) return Results.Redirect($"/admin/playlists/{playlistId}?done=rolledback");
         return PlaylistSlice(http, connection, layout, venue, playlistId, presence, FormState.From("history", form, outcome), null, null, AdminForms.PageStatus(outcome));

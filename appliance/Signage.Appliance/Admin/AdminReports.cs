@@ -9,6 +9,8 @@ using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
 using Signage.Appliance.ProofOfPlay;
 using Signage.Contracts;
+using Signage.Web.Admin;
+using Signage.Web.Data;
 
 namespace Signage.Appliance.Admin;
 
@@ -72,7 +74,7 @@ public static partial class AdminEndpoints
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Audit log", "reports") is not ({ } layout, { } venue)) return ToSignIn("/admin/audit");
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, null, () => AuditLog.List(venue.VenueId, cursor, 100, database, caller, http.RequestAborted));
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Manager, null, () => AuditLog.List(venue.VenueId, cursor, 100, database, caller, http.RequestAborted));
         var entries = outcome.Value as ItemsResponse<AuditEntry>;
         var users = connection.Query("SELECT user_id, display_name FROM user_account WHERE tenant_id = $tenant;", null, r => (r.GetString(0), r.GetString(1)),
             ("$tenant", caller.TenantId)).ToDictionary(u => u.Item1, u => u.Item2);

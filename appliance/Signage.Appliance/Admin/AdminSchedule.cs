@@ -10,6 +10,7 @@ using Signage.Appliance.Playlists;
 using Signage.Appliance.Schedules;
 using Signage.Contracts;
 using Signage.Scheduling;
+using Signage.Web.Admin;
 
 namespace Signage.Appliance.Admin;
 
@@ -56,7 +57,7 @@ public static partial class AdminEndpoints
         var slotId = form["slotId"].ToString();
         var (request, errors) = SlotFromForm(form);
         if (request is null) return ScheduleSlice(connection, layout, venue, clock, slotId, null, FormState.Invalid("slot", form, errors), null, 200);
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Editor, form["etag"], () => slotId.Length == 0
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Editor, form["etag"], () => slotId.Length == 0
             ? ScheduleEndpoints.AddSlot(venue.VenueId, request, http, database, clock)
             : ScheduleEndpoints.UpdateSlot(venue.VenueId, slotId, request, http, database, clock));
         if (outcome.Succeeded) return Results.Redirect("/admin/schedule?done=saved");
@@ -98,7 +99,7 @@ public static partial class AdminEndpoints
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Schedule", "schedule") is not ({ } layout, { } venue)) return ToSignIn();
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Editor, form["etag"], () =>
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Editor, form["etag"], () =>
             ScheduleEndpoints.DeleteSlot(venue.VenueId, slotId, http, database, clock));
         if (outcome.Succeeded) return Results.Redirect("/admin/schedule?done=deleted");
         return ScheduleSlice(connection, layout, venue, clock, slotId, null, FormState.From("slot", form, outcome), null, AdminForms.PageStatus(outcome));
@@ -109,7 +110,7 @@ public static partial class AdminEndpoints
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Schedule", "schedule") is not ({ } layout, { } venue)) return ToSignIn();
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
             ScheduleEndpoints.Publish(venue.VenueId, http, database, caller, limiter, clock));
         if (outcome.Succeeded) return Results.Redirect("/admin/schedule?done=published");
         return ScheduleSlice(connection, layout, venue, clock, null, null, FormState.From("publish", form, outcome), null, AdminForms.PageStatus(outcome));
@@ -123,7 +124,7 @@ public static partial class AdminEndpoints
         if (!long.TryParse(form["version"], NumberStyles.None, CultureInfo.InvariantCulture, out var version))
             return ScheduleSlice(connection, layout, venue, clock, null, null, FormState.Invalid("publish", form, new() { ["version"] = ["Pick a version to restore."] }), null, 200);
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
             ScheduleEndpoints.Rollback(venue.VenueId, new RollbackRequest(version), http, database, caller, limiter, clock));
         if (outcome.Succeeded) return Results.Redirect("/admin/schedule?done=rolledback");
         return ScheduleSlice(connection, layout, venue, clock, null, null, FormState.From("publish", form, outcome), null, AdminForms.PageStatus(outcome));

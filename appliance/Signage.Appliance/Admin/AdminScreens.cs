@@ -9,13 +9,15 @@ using Signage.Appliance.Data;
 using Signage.Appliance.Devices;
 using Signage.Appliance.Groups;
 using Signage.Appliance.Player;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Admin;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Admin;
 
 /// <summary>Screens: the list (with groups), one screen's detail, its settings, support commands and removal.
-/// Every change runs the JSON API's own handler through <see cref="AdminForms.CallAsync"/>.</summary>
+/// Every change runs the JSON API's own handler through <see cref="VenueForms.CallAsync"/>.</summary>
 public static partial class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdminScreens(this IEndpointRouteBuilder app)
@@ -40,7 +42,7 @@ public static partial class AdminEndpoints
     {
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Screens", "screens") is not ({ } layout, { } venue)) return ToSignIn();
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Editor, null, () =>
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Editor, null, () =>
             GroupEndpoints.Create(venue.VenueId, new GroupRequest(form["name"].ToString()), database, clock, http.RequestAborted));
         if (outcome.Succeeded) return Results.Redirect("/admin/screens?done=group");
         return ScreensSlice(connection, layout, venue, manifests, presence, FormState.From("group", form, outcome), null, AdminForms.PageStatus(outcome));
@@ -87,7 +89,7 @@ public static partial class AdminEndpoints
             On(form, "autoRelaunch"), On(form, "keepAwake"), On(form, "watchdogReturnToForeground"), form["orientation"].ToString(),
             form["timezone"].ToString(), budget);
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
             DeviceEndpoints.Update(venue.VenueId, deviceId, request, http, database, directory, manifests, caller, presence, clock));
         if (outcome.Succeeded) return Results.Redirect($"/admin/screens/{deviceId}?done=settings");
         return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, presence, clock, FormState.From("settings", form, outcome), null, AdminForms.PageStatus(outcome));
@@ -99,7 +101,7 @@ public static partial class AdminEndpoints
         await using var connection = await database.OpenAsync(http.RequestAborted);
         if (Page(http, connection, antiforgery, "Screen", "screens") is not ({ } layout, { } venue)) return ToSignIn();
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, null, () =>
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Manager, null, () =>
             CommandEndpoints.Send(venue.VenueId, deviceId, new CommandRequest(form["commandType"].ToString(), CommandParametersOf(form)), http, database, caller, clock));
         if (outcome.Succeeded) return Results.Redirect($"/admin/screens/{deviceId}?done=command");
         return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, presence, clock, FormState.From("command", form, outcome), null, AdminForms.PageStatus(outcome));
@@ -138,7 +140,7 @@ public static partial class AdminEndpoints
             return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, presence, clock,
                 FormState.Invalid("remove", form, new() { ["confirm"] = ["Tick the box to confirm you want to remove this screen."] }), null, 200);
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, null, () =>
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Manager, null, () =>
             DeviceEndpoints.Remove(venue.VenueId, deviceId, http, database, directory, manifests, caller, clock));
         if (outcome.Succeeded) return Results.Redirect("/admin/screens?done=removed");
         return await ScreenSliceAsync(http, connection, database, layout, venue, deviceId, manifests, presence, clock, FormState.From("remove", form, outcome), null, AdminForms.PageStatus(outcome));

@@ -10,6 +10,8 @@ using Signage.Appliance.Data;
 using Signage.Appliance.Playlists;
 using Signage.Appliance.Venues;
 using Signage.Contracts;
+using Signage.Web.Admin;
+using Signage.Web.Data;
 
 namespace Signage.Appliance.Admin;
 
@@ -53,7 +55,7 @@ public static partial class AdminEndpoints
         if (errors.Count > 0) return await SettingsSliceAsync(http, connection, database, layout, venue, FormState.Invalid("venue", form, errors), null, 200);
         var request = new UpdateVenueRequest(form["name"].ToString(), form["timezone"].ToString(), hours, Blank(form["fallbackPlaylistId"]));
         var caller = Caller.Of(http)!;
-        var outcome = await AdminForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
+        var outcome = await VenueForms.CallAsync(http, venue, VenueRank.Manager, form["etag"], () =>
             VenueEndpoints.Update(venue.VenueId, request, http, database, caller, clock));
         if (outcome.Succeeded) return Results.Redirect("/admin/settings?done=venue");
         return await SettingsSliceAsync(http, connection, database, layout, venue, FormState.From("venue", form, outcome), null, AdminForms.PageStatus(outcome));

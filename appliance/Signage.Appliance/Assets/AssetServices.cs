@@ -1,4 +1,5 @@
 using Signage.Appliance.Hosting;
+using Signage.Media;
 
 namespace Signage.Appliance.Assets;
 

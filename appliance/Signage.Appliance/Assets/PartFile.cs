@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Assets;
 
@@ -88,7 +89,7 @@ internal static class PartFile
             if (file.Position != recorded && !record(file.Position)) return (AppendOutcome.SessionGone, recorded);
             return (outcome, file.Position);
         }
-        catch (IOException e) when (Problems.ProblemResponses.IsStorageFull(e))
+        catch (IOException e) when (ProblemResponses.IsDiskFull(e))
         {
             // Disk full: give back the unrecorded tail at once (the next PUT would cut it anyway), then let
             // the problem handler answer 507 STORAGE_FULL.

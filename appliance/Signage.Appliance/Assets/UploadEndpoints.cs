@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Http.Features;
 using NodaTime;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Assets;
 

@@ -4,8 +4,9 @@ using Microsoft.Data.Sqlite;
 using NodaTime;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Audit;
 

@@ -1,5 +1,6 @@
 using Jose;
 using NodaTime;
+using Signage.Web.Auth;
 
 namespace Signage.Appliance.Auth;
 

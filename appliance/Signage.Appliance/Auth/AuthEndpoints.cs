@@ -5,8 +5,9 @@ using Microsoft.Data.Sqlite;
 using NodaTime;
 using Signage.Appliance.Audit;
 using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Auth;
 

@@ -1,7 +1,7 @@
 using Signage.Appliance.Data;
 using Signage.Appliance.Devices;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Auth;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using NodaTime;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Auth;
 

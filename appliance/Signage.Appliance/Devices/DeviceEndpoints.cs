@@ -3,10 +3,11 @@ using Signage.Appliance.Audit;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
 using Signage.Appliance.Player;
-using Signage.Appliance.Problems;
 using Signage.Appliance.Venues;
 using Signage.Contracts;
 using Signage.Scheduling;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Devices;
 

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 using static Signage.Contracts.PlayerProtocol;
 
 namespace Signage.Appliance.Devices;

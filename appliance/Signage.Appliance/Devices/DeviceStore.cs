@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using NodaTime;
 using Signage.Appliance.Data;
 using Signage.Contracts;
+using Signage.Web.Data;
 
 namespace Signage.Appliance.Devices;
 

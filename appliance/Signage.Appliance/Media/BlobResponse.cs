@@ -1,6 +1,6 @@
 using Microsoft.Net.Http.Headers;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Media;
 

@@ -1,6 +1,7 @@
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
 using Signage.Contracts;
+using Signage.Web.Data;
 
 namespace Signage.Appliance.Monitoring;
 

@@ -5,9 +5,9 @@ using Signage.Appliance.Audit;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
 using Signage.Appliance.Devices;
-using Signage.Appliance.Problems;
 using Signage.Appliance.Venues;
 using Signage.Contracts;
+using Signage.Web.Problems;
 using static Signage.Contracts.PlayerProtocol;
 
 namespace Signage.Appliance.Pairing;

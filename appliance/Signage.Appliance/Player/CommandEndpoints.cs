@@ -4,8 +4,9 @@ using NodaTime;
 using Signage.Appliance.Audit;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 using static Signage.Contracts.PlayerProtocol;
 
 namespace Signage.Appliance.Player;

@@ -4,8 +4,8 @@ using NodaTime;
 using NodaTime.Text;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Problems;
 using static Signage.Contracts.PlayerProtocol;
 
 namespace Signage.Appliance.Player;

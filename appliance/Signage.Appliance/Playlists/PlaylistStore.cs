@@ -1,7 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Playlists;
 

@@ -1,14 +1,14 @@
 using Microsoft.Data.Sqlite;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Problems;
 
-// How SQLite reports the two failures ProblemResponses answers with 507 and 503 (the hub, which
-// shares ProblemResponses.cs, has its own version for PostgreSQL).
-public static partial class ProblemResponses
+/// <summary>How SQLite reports the two failures ProblemResponses answers with 507 and 503.</summary>
+public sealed class SqliteFailures : IDatabaseFailures
 {
     /// <summary>SQLITE_FULL.</summary>
-    private static partial bool IsDatabaseFull(Exception e) => e is SqliteException { SqliteErrorCode: 13 };
+    public bool IsFull(Exception e) => e is SqliteException { SqliteErrorCode: 13 };
 
     /// <summary>SQLITE_BUSY or SQLITE_LOCKED after the 30-second busy wait.</summary>
-    private static partial bool IsDatabaseBusy(Exception e) => e is SqliteException { SqliteErrorCode: 5 or 6 };
+    public bool IsBusy(Exception e) => e is SqliteException { SqliteErrorCode: 5 or 6 };
 }

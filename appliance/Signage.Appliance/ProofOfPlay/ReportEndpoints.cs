@@ -5,8 +5,8 @@ using NodaTime;
 using NodaTime.Text;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.ProofOfPlay;
 

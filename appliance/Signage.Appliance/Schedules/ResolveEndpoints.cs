@@ -2,10 +2,10 @@ using NodaTime;
 using NodaTime.Text;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.Appliance.Venues;
 using Signage.Contracts;
 using Signage.Scheduling;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Schedules;
 

@@ -7,9 +7,10 @@ using Signage.Appliance.Campaigns;
 using Signage.Appliance.Data;
 using Signage.Appliance.Player;
 using Signage.Appliance.Playlists;
-using Signage.Appliance.Problems;
 using Signage.Appliance.Venues;
 using Signage.Contracts;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Schedules;
 

@@ -2,9 +2,9 @@ using Microsoft.Data.Sqlite;
 using NodaTime;
 using NodaTime.Text;
 using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
 using Signage.Scheduling;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Schedules;
 

@@ -3,8 +3,8 @@ using NodaTime;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
 using Signage.Appliance.Hosting;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Sync;
 

@@ -4,9 +4,9 @@ using NodaTime;
 using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
 using Signage.Appliance.Player;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
 using Signage.Scheduling;
+using Signage.Web.Problems;
 
 namespace Signage.Appliance.Venues;
 

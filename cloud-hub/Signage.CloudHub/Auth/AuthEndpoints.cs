@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Identity;
 using NodaTime;
 using Npgsql;
-using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.CloudHub.Data;
 using Signage.Contracts;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 
 namespace Signage.CloudHub.Auth;
 

@@ -1,6 +1,6 @@
-using Signage.Appliance.Problems;
 using Signage.CloudHub.Data;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 namespace Signage.CloudHub.Auth;
 

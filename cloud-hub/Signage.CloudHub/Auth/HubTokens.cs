@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Jose;
 using NodaTime;
 using Signage.CloudHub.Data;
+using Signage.Web.Auth;
 
 namespace Signage.CloudHub.Auth;
 
@@ -16,7 +17,7 @@ public sealed class HubTokens(byte[] key, IClock clock)
     public const string Audience = "signage-hub";
     public static readonly Duration Lifetime = Duration.FromMinutes(15);
 
-    private static readonly JwtSettings Settings = new JwtSettings().RegisterMapper(new Signage.Appliance.Auth.JoseJsonMapper());
+    private static readonly JwtSettings Settings = new JwtSettings().RegisterMapper(new JoseJsonMapper());
 
     /// <summary>Reads the shared key, creating it when this is the first replica ever to start.</summary>
     public static async Task<HubTokens> LoadAsync(HubDatabase database, IClock clock)

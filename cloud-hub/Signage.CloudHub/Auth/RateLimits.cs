@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using NodaTime;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 namespace Signage.CloudHub.Auth;
 

@@ -1,6 +1,6 @@
 using Npgsql;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 namespace Signage.CloudHub.Data;
 

@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using NodaTime;
-using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.CloudHub.Sync;
 using Signage.CloudHub.Tenancy;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 namespace Signage.CloudHub.Enrollment;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 using Npgsql;
-using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.Contracts;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 
 namespace Signage.CloudHub.HeadOffice;
 

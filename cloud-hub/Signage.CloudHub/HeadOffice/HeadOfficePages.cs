@@ -1,11 +1,11 @@
 using System.Globalization;
 using NodaTime;
 using NodaTime.Text;
-using Signage.Appliance.Admin;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.CloudHub.Pages;
 using Signage.Contracts;
+using Signage.Web.Admin;
 
 namespace Signage.CloudHub.HeadOffice;
 

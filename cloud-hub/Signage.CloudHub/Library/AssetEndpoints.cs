@@ -2,14 +2,13 @@ using System.Data.Common;
 using System.Text;
 using System.Text.Json;
 using NodaTime;
-using Signage.Appliance.Assets;
-using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.CloudHub.Sync;
 using Signage.Contracts;
 using Signage.Media;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 
 namespace Signage.CloudHub.Library;
 

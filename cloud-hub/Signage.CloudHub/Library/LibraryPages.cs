@@ -1,11 +1,10 @@
 using NodaTime;
-using Signage.Appliance.Admin;
-using Signage.Appliance.Assets;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.CloudHub.Pages;
 using Signage.Contracts;
 using Signage.Media;
+using Signage.Web.Admin;
 
 namespace Signage.CloudHub.Library;
 

@@ -2,12 +2,12 @@ using System.Data.Common;
 using System.Text.Json;
 using Npgsql;
 using NodaTime;
-using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.CloudHub.Sync;
 using Signage.Contracts;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 
 namespace Signage.CloudHub.Library;
 

@@ -1,10 +1,10 @@
 using System.Globalization;
 using NodaTime;
-using Signage.Appliance.Admin;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.CloudHub.Pages;
 using Signage.Contracts;
+using Signage.Web.Admin;
 
 namespace Signage.CloudHub.Library;
 

@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NodaTime;
-using Signage.Appliance.Admin;
-using Signage.Appliance.Data;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.Contracts;
+using Signage.Web.Admin;
+using Signage.Web.Data;
 
 namespace Signage.CloudHub.Pages;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using NodaTime;
-using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.CloudHub.Library;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 namespace Signage.CloudHub.Sync;
 

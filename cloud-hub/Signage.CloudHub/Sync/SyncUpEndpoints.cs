@@ -4,10 +4,10 @@ using System.Text.Json;
 using NodaTime;
 using Npgsql;
 using NpgsqlTypes;
-using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
 namespace Signage.CloudHub.Sync;
 

@@ -1,9 +1,9 @@
-using Signage.Appliance.Admin;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.CloudHub.Pages;
 using Signage.Contracts;
 using NodaTime;
+using Signage.Web.Admin;
 
 namespace Signage.CloudHub.Tenancy;
 

@@ -1,11 +1,11 @@
 using Npgsql;
 using NodaTime;
-using Signage.Appliance.Data;
-using Signage.Appliance.Problems;
 using Signage.CloudHub.Auth;
 using Signage.CloudHub.Data;
 using Signage.CloudHub.Sync;
 using Signage.Contracts;
+using Signage.Web.Data;
+using Signage.Web.Problems;
 
 namespace Signage.CloudHub.Tenancy;
 

@@ -1,4 +1,4 @@
-namespace Signage.Appliance.Admin;
+namespace Signage.Web.Admin;
 
 /// <summary>A bar chart drawn as inline SVG on the server (no chart library, nothing to download).</summary>
 public sealed record BarChart(string Title, IReadOnlyList<(string Label, long Value)> Bars)

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Signage.Appliance.Admin;
+namespace Signage.Web.Admin;
 
 /// <summary>
 /// What a page form's submission came to: the JSON API's own handler ran (the very same function

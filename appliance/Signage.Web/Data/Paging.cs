@@ -2,10 +2,10 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Signage.Appliance.Problems;
 using Signage.Contracts;
+using Signage.Web.Problems;
 
-namespace Signage.Appliance.Data;
+namespace Signage.Web.Data;
 
 /// <summary>What one part of a list's sort key is, so a cursor's part can be checked before SQL sees it.</summary>
 public enum KeyPart

@@ -1,6 +1,6 @@
 using Signage.Contracts;
 
-namespace Signage.Appliance.Problems;
+namespace Signage.Web.Problems;
 
 /// <summary>
 /// Optimistic concurrency (spec 27.1): GET returns an ETag; every mutation must send it back in

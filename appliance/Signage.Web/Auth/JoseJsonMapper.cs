@@ -1,14 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Signage.Appliance.Auth;
+namespace Signage.Web.Auth;
 
 /// <summary>
 /// jose-jwt's default JSON mapper uses reflection, which native AOT does not have. It only ever
 /// maps flat JOSE headers and claim sets, so a source-generated dictionary mapping is enough:
 /// values come back as string, long, double, bool, null or arrays of those.
 /// </summary>
-internal sealed class JoseJsonMapper : Jose.IJsonMapper
+public sealed class JoseJsonMapper : Jose.IJsonMapper
 {
     public string Serialize(object obj) => obj switch
     {

@@ -2,13 +2,13 @@ using System.Globalization;
 using NodaTime;
 using Signage.Contracts;
 
-namespace Signage.Appliance.Admin;
+namespace Signage.Web.Admin;
 
 /// <summary>How the pages put stored values into words a bar manager reads at a glance.</summary>
 public static class AdminText
 {
-    /// <summary>DeviceResponse.Status of a screen heard from within Monitoring:OfflineAfterSeconds (ScreenPresence;
-    /// this file is shared with the hub, which does not have that class).</summary>
+    /// <summary>DeviceResponse.Status of a screen heard from within Monitoring:OfflineAfterSeconds (the appliance's
+    /// ScreenPresence, which the hub does not have).</summary>
     private const string Online = "ONLINE";
 
     /// <summary>From what the screen reports it has applied, never from what was sent; nothing is known of an offline screen.</summary>

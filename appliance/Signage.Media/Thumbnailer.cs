@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using Signage.Media;
+using Microsoft.Extensions.Logging;
 
-namespace Signage.Appliance.Assets;
+namespace Signage.Media;
 
 /// <summary>
 /// Makes 320-pixel-wide JPEG thumbnails with the system's ffmpeg, run as a child process with a time

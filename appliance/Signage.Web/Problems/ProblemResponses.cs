@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Signage.Contracts;
 
-namespace Signage.Appliance.Problems;
+namespace Signage.Web.Problems;
 
 /// <summary>
 /// Every error is <c>application/problem+json</c> with a <c>code</c> and the <c>requestId</c>
@@ -14,14 +14,18 @@ public static partial class ProblemResponses
 {
     public const string RequestIdHeader = "X-Request-Id";
 
-    public static IServiceCollection AddProblemResponses(this IServiceCollection services)
+    /// <summary>Problem answers, with <typeparamref name="TDatabase"/> telling this server's database failures apart.</summary>
+    public static IServiceCollection AddProblemResponses<TDatabase>(this IServiceCollection services)
+        where TDatabase : class, IDatabaseFailures
     {
+        services.AddSingleton<IDatabaseFailures, TDatabase>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so the handler below can say why
         return services.AddProblemDetails(o => o.CustomizeProblemDetails = Customize);
     }
 
     public static WebApplication UseProblemResponses(this WebApplication app)
     {
+        var database = app.Services.GetRequiredService<IDatabaseFailures>();
         app.Use(AssignRequestId);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
@@ -29,8 +33,8 @@ public static partial class ProblemResponses
             // Nor is a full disk (507) or a database still busy after its 30 s wait (503 + Retry-After): the screen or
             // person retries later instead of reporting a fault.
             StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode
-                : IsStorageFull(e) ? StatusCodes.Status507InsufficientStorage
-                : IsBusy(e) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
+                : IsStorageFull(e, database) ? StatusCodes.Status507InsufficientStorage
+                : IsBusy(e, database) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
         return app;
@@ -52,24 +56,23 @@ public static partial class ProblemResponses
         "The appliance's disk is full, so nothing of this request was stored. Free space (delete unused media), then send it again.";
 
     /// <summary>The database's own "disk full", or a write refused with ENOSPC/EDQUOT (Linux) or a disk-full error (Windows).</summary>
-    public static bool IsStorageFull(Exception e) => e switch
+    public static bool IsStorageFull(Exception e, IDatabaseFailures database) => e switch
     {
-        IOException { HResult: 28 or 122 or unchecked((int)0x80070070) or unchecked((int)0x80070027) } => true,
-        _ when IsDatabaseFull(e) => true,
-        _ => e.InnerException is { } inner && IsStorageFull(inner),
+        _ when IsDiskFull(e) => true,
+        _ when database.IsFull(e) => true,
+        _ => e.InnerException is { } inner && IsStorageFull(inner, database),
     };
 
-    /// <summary>The host's database says its disk is full (each host implements it for its database).</summary>
-    private static partial bool IsDatabaseFull(Exception e);
-
-    /// <summary>The host's database stayed locked by other writers past its wait.</summary>
-    private static partial bool IsDatabaseBusy(Exception e);
+    /// <summary>A file write refused with ENOSPC/EDQUOT (Linux) or a disk-full error (Windows), this exception or an inner one.</summary>
+    public static bool IsDiskFull(Exception e) =>
+        e is IOException { HResult: 28 or 122 or unchecked((int)0x80070070) or unchecked((int)0x80070027) }
+        || (e.InnerException is { } inner && IsDiskFull(inner));
 
     public const string BusyDetail =
         "The appliance is overloaded: the database stayed busy with other writes for 30 seconds, so nothing of this request was stored. Send it again in a few seconds.";
 
     /// <summary>The database stayed busy past its wait: overload, not a fault.</summary>
-    public static bool IsBusy(Exception e) => IsDatabaseBusy(e) || (e.InnerException is { } inner && IsBusy(inner));
+    public static bool IsBusy(Exception e, IDatabaseFailures database) => database.IsBusy(e) || (e.InnerException is { } inner && IsBusy(inner, database));
 
     private static void Customize(ProblemDetailsContext context)
     {
@@ -77,19 +80,20 @@ public static partial class ProblemResponses
         var status = problem.Status ?? StatusCodes.Status500InternalServerError;
         if (!problem.Extensions.TryGetValue("code", out var code) || code is not string)
         {
+            var database = context.HttpContext.RequestServices.GetRequiredService<IDatabaseFailures>();
             code = ProblemCodes.ForStatus(status);
             if (context.Exception is BadHttpRequestException { InnerException: JsonException } bad)
             {
                 code = ProblemCodes.MalformedJson;
                 problem.Detail = bad.Message;
             }
-            else if (context.Exception is { } full && IsStorageFull(full))
+            else if (context.Exception is { } full && IsStorageFull(full, database))
             {
                 code = ProblemCodes.StorageFull;
                 problem.Title = "Insufficient Storage";
                 problem.Detail = StorageFullDetail;
             }
-            else if (context.Exception is { } busy && IsBusy(busy))
+            else if (context.Exception is { } busy && IsBusy(busy, database))
             {
                 code = ProblemCodes.ServiceUnavailable;
                 problem.Detail = BusyDetail;

@@ -1,11 +1,14 @@
 using System.Collections.Frozen;
+using System.Reflection;
 using System.Security.Cryptography;
 
-namespace Signage.Appliance.Admin;
+namespace Signage.Web.Admin;
 
 /// <summary>
-/// The admin pages' CSS and JS, embedded in the binary (no wwwroot beside it). Loaded once; served
-/// with a content-hash ETag and a day's caching, revalidated cheaply after that.
+/// The admin pages' CSS and JS, embedded in the binary (no wwwroot beside it): the shared
+/// <c>admin.css</c> and <c>admin.js</c> from this library, plus the server's own <c>admin/</c>
+/// resources (the hub's <c>hub.css</c> and <c>hub.js</c>). Loaded once; served with a content-hash
+/// ETag and a day's caching, revalidated cheaply after that.
 /// </summary>
 public static class StaticAssets
 {
@@ -16,7 +19,7 @@ public static class StaticAssets
     /// <summary>Address of an asset with its hash, so a new release is fetched at once.</summary>
     public static string Url(string name) => Assets.TryGetValue(name, out var asset) ? $"/admin/static/{name}?v={asset.ETag.Trim('"')[..12]}" : $"/admin/static/{name}";
 
-    /// <summary>Returns the route so the host can attach its access rule (this file is shared with the hub).</summary>
+    /// <summary>Returns the route so the server can attach its access rule.</summary>
     public static RouteHandlerBuilder MapAdminStatic(this IEndpointRouteBuilder app) => app.MapGet("/admin/static/{name}", Serve);
 
     private static IResult Serve(string name, HttpContext http)
@@ -30,8 +33,10 @@ public static class StaticAssets
 
     private static FrozenDictionary<string, Asset> Load()
     {
-        var assembly = typeof(StaticAssets).Assembly;
         var assets = new Dictionary<string, Asset>();
+        // This library's shared files, then the running server's own (its entry assembly).
+        Assembly[] assemblies = Assembly.GetEntryAssembly() is { } server ? [typeof(StaticAssets).Assembly, server] : [typeof(StaticAssets).Assembly];
+        foreach (var assembly in assemblies)
         foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith("admin/", StringComparison.Ordinal)))
         {
             using var stream = assembly.GetManifestResourceStream(resource)!;
