@@ -6,6 +6,7 @@ using Signage.Appliance.Assets;
 using Signage.Appliance.Data;
 using Signage.Appliance.Tests.Infrastructure;
 using Signage.Contracts;
+using Signage.Media;
 using Signage.Media.Tests;
 
 namespace Signage.Appliance.Tests;

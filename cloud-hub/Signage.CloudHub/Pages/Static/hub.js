@@ -1,4 +1,4 @@
-// Head-office pages: what admin.js (the appliance's, linked) does not cover. Without this file the
+// Head-office pages: what admin.js (shared with the appliance, from Signage.Web) does not cover. Without this file the
 // library's form uploads one file at a time.
 (function () {
   "use strict";
