@@ -6,7 +6,6 @@ using Signage.Appliance.Auth;
 using Signage.Appliance.Data;
 using Signage.Contracts;
 using Signage.Web.Data;
-using Signage.Web.Problems;
 
 namespace Signage.Appliance.Audit;
 
