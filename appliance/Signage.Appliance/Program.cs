@@ -90,7 +90,7 @@ try
     builder.Services.AddSingleton(_ => prepared.GetAwaiter().GetResult().SigningKey); // ready before its first use (awaited below)
     builder.Services.AddSingleton<AccessTokens>();
     builder.Services.AddSingleton<RateLimiter>();
-    builder.Services.AddProblemResponses<SqliteFailures>();
+    builder.Services.AddProblemResponses(new SqliteFailures());
     builder.Services.AddAssets(settings.DataDirectory, Environment.GetEnvironmentVariable);
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton<DeviceDirectory>();

@@ -45,7 +45,7 @@ try
     builder.Services.AddSingleton<RateLimiter>();
     builder.Services.AddSingleton(await BlobStores.OpenAsync(settings));
     builder.Services.AddSingleton<PlayPartitions>();
-    builder.Services.AddProblemResponses<PostgresFailures>();
+    builder.Services.AddProblemResponses(new PostgresFailures());
     builder.Services.AddHubPages();
     builder.Services.AddSingleton(provider => new Thumbnailer(
         Thumbnailer.PathFrom(Environment.GetEnvironmentVariable), provider.GetRequiredService<ILogger<Thumbnailer>>()));

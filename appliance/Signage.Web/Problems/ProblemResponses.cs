@@ -14,11 +14,11 @@ public static partial class ProblemResponses
 {
     public const string RequestIdHeader = "X-Request-Id";
 
-    /// <summary>Problem answers, with <typeparamref name="TDatabase"/> telling this server's database failures apart.</summary>
-    public static IServiceCollection AddProblemResponses<TDatabase>(this IServiceCollection services)
-        where TDatabase : class, IDatabaseFailures
+    /// <summary>Problem answers, with <paramref name="database"/> telling this server's database failures apart
+    /// (an instance, not a type to construct: nothing for the trimmer to keep).</summary>
+    public static IServiceCollection AddProblemResponses(this IServiceCollection services, IDatabaseFailures database)
     {
-        services.AddSingleton<IDatabaseFailures, TDatabase>();
+        services.AddSingleton(database);
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so the handler below can say why
         return services.AddProblemDetails(o => o.CustomizeProblemDetails = Customize);
     }
