@@ -39,9 +39,11 @@ public static class CommandEndpoints
         using var transaction = connection.BeginTransaction();
         Expire(connection, transaction, now);
         // Delivered-but-unanswered commands come again: the screen may have crashed before running them.
+        // In the order they were sent: rowid breaks ties within a millisecond (the index on
+        // (device_id, issued_at_utc, command_id) would otherwise order them by their random ids).
         var commands = connection.Query("""
             SELECT command_id, command_type, issued_at_utc, expires_at_utc, parameters_json FROM device_command
-            WHERE device_id = $device AND status IN ('PENDING', 'DELIVERED') ORDER BY issued_at_utc;
+            WHERE device_id = $device AND status IN ('PENDING', 'DELIVERED') ORDER BY issued_at_utc, rowid;
             """, transaction,
             r => new PlayerCommand(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
                 r.IsDBNull(4) ? null : JsonSerializer.Deserialize(r.GetString(4), ContractsJsonContext.Default.JsonElement)),
