@@ -75,8 +75,6 @@ public static class HubPages
 
     // ---- shared by the pages ----
 
-    /// <summary>The layout of a page for whoever is signed in. Tokens are made here, before the slice
-    /// writes: inside a slice the response has already started.</summary>
     /// <summary>Every item of a paged list, following its cursors in the largest pages: these pages show a whole list
     /// (all venues to give roles at, every asset a playlist may name), which a first page alone would cut short without saying.</summary>
     public static async Task<List<T>> AllAsync<T>(Func<string?, int, Task<IResult>> list)
@@ -92,6 +90,8 @@ public static class HubPages
         return all;
     }
 
+    /// <summary>The layout of a page for whoever is signed in. Tokens are made here, before the slice
+    /// writes: inside a slice the response has already started.</summary>
     public static HubLayout Layout(HttpContext http, string title, string? active)
     {
         var caller = HubCaller.Of(http);
