@@ -83,8 +83,8 @@ public sealed class PlayerEndToEndTests(ITestOutputHelper output) : PlayerTestBa
         Assert.Null(restarted.PairingCode);
 
         // The play on screen at the kill never ended, so it has no PLAY_END (its PLAY_START may be there): one fewer at most.
-        await WaitUntilAsync(() => PlayEnds(deviceId).Count >= framesBeforeKill - 1 + 3, "PLAY_ENDs from before and after the kill", restarted);
-        await WaitUntilAsync(() => restarted.QueuedEvents < 3, "the restarted player's queue drained", restarted);
+        await WaitUntilAsync(() => PlayEnds(deviceId).Count >= framesBeforeKill - 1 + 3, "PLAY_ENDs from before and after the kill", restarted, UploadPatience);
+        await WaitUntilAsync(() => restarted.QueuedEvents < 3, "the restarted player's queue drained", restarted, UploadPatience);
         AssertEveryEventOnce(deviceId);
         var frames = ContentFrames(restarted);
         var playEnds = PlayEnds(deviceId).Count;

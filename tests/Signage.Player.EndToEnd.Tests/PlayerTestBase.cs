@@ -11,6 +11,10 @@ public abstract class PlayerTestBase(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Every wait in these tests is bounded by this.</summary>
     protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
+    /// <summary>For waits on events the player uploads: it sends at most 6 batches a minute (spec 27.1), and a
+    /// restarted player keeps its count, so its next upload can be up to a minute away.</summary>
+    protected static readonly TimeSpan UploadPatience = TimeSpan.FromSeconds(70);
+
     protected const int ItemMs = 1000;
 
     private readonly List<PlayerProcess> _players = [];
